@@ -1,0 +1,118 @@
+package pagination
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestNextAfter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		lines []string
+		host  string
+		want  string
+		ok    bool
+	}{
+		{"separate lines", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self"`, `<https://acme.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"`}, "acme.okta.com", "00u2", true},
+		{"comma joined", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self", <https://acme.okta.com/api/v1/users?after=00u3&limit=2>; rel="next"`}, "acme.okta.com", "00u3", true},
+		{"self only", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self"`}, "acme.okta.com", "", false},
+		{"none", nil, "acme.okta.com", "", false},
+		{"other host ignored", []string{`<https://evil.example/api/v1/users?after=00u9>; rel="next"`}, "acme.okta.com", "", false},
+		{"port kept in host check", []string{`<http://127.0.0.1:8080/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "x1", true},
+		{"wrong port ignored", []string{`<http://127.0.0.1:9/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "", false},
+		{"relative link", []string{`</api/v1/users?after=r1>; rel="next"`}, "acme.okta.com", "r1", true},
+		{"unquoted rel", []string{`<https://acme.okta.com/api/v1/users?after=u1>; rel=next`}, "acme.okta.com", "u1", true},
+		{"comma inside url", []string{`<https://acme.okta.com/api/v1/logs?after=a,b&x=1>; rel="next"`}, "acme.okta.com", "a,b", true},
+		{"next without after", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="next"`}, "acme.okta.com", "", false},
+		{"garbage", []string{`not a link`, `<unterminated; rel="next"`}, "acme.okta.com", "", false},
+		{"escaped after", []string{`<https://acme.okta.com/api/v1/logs?after=1%3A2>; rel="next"`}, "acme.okta.com", "1:2", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := http.Header{}
+			for _, l := range tt.lines {
+				h.Add("Link", l)
+			}
+			got, ok := NextAfter(h, tt.host)
+			if got != tt.want || ok != tt.ok {
+				t.Fatalf("NextAfter = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	t.Parallel()
+	q := map[string]string{"after": "00u123", "search": `profile.department eq "Engineering"`, "limit": "50"}
+	c := Encode("list_all_okta_users", q)
+	if strings.ContainsAny(c, "+/=") {
+		t.Fatalf("cursor %q is not base64url without padding", c)
+	}
+	got, err := Decode("list_all_okta_users", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(q) {
+		t.Fatalf("got %v, want %v", got, q)
+	}
+	for k, v := range q {
+		if got[k] != v {
+			t.Fatalf("key %s: got %q want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestCursorRejected(t *testing.T) {
+	t.Parallel()
+	good := Encode("list_all_okta_users", map[string]string{"after": "00u1"})
+	raw, _ := base64.RawURLEncoding.DecodeString(good)
+	tampered := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(raw), "00u1", "00u2", 1)))
+	v2 := base64.RawURLEncoding.EncodeToString([]byte(`{"v":2,"t":"list_all_okta_users","q":{}}`))
+	tests := []struct {
+		name, tool, cursor, want string
+	}{
+		{"other tool", "list_all_okta_groups", good, "belongs to tool"},
+		{"truncated", "list_all_okta_users", good[:len(good)-6], "next_cursor"},
+		{"tampered", "list_all_okta_users", tampered, "altered"},
+		{"not base64", "list_all_okta_users", "!!!", "bad encoding"},
+		{"empty json", "list_all_okta_users", base64.RawURLEncoding.EncodeToString([]byte(`{}`)), "version"},
+		{"future version", "list_all_okta_users", v2, "version 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Decode(tt.tool, tt.cursor)
+			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Decode error = %v; want ErrInvalid mentioning %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(Encode("t", map[string]string{"after": "x"}))
+	f.Add("")
+	f.Add("eyJ2IjoxfQ")
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Decode("t", s)
+		if err == nil && q == nil {
+			t.Fatal("nil query without error")
+		}
+	})
+}
+
+func FuzzNextAfter(f *testing.F) {
+	f.Add(`<https://a.okta.com/api/v1/users?after=1>; rel="next"`)
+	f.Add(`<x>; rel="self", <y?after=2>; rel=next`)
+	f.Fuzz(func(t *testing.T, s string) {
+		h := http.Header{"Link": {s}}
+		if after, ok := NextAfter(h, "a.okta.com"); ok && after == "" {
+			t.Fatal("ok with empty after")
+		}
+	})
+}
