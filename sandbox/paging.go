@@ -1,0 +1,69 @@
+package sandbox
+
+import (
+	"errors"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// parseLimit reads the limit parameter: def when absent or empty, values
+// above max clamp to max, anything that is not an integer >= 1 is 400 E0000001.
+func parseLimit(q url.Values, def, max int) (int, *apiError) {
+	v := strings.TrimSpace(q.Get("limit"))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+			return max, nil
+		}
+		return 0, errValidation("limit", "The limit must be a positive integer, got '"+v+"'")
+	}
+	if n < 1 {
+		return 0, errValidation("limit", "The limit must be a positive integer, got '"+v+"'")
+	}
+	if n > int64(max) {
+		return max, nil
+	}
+	return int(n), nil
+}
+
+// indexAfter returns the position of the first of n id-ordered items whose id
+// sorts after the cursor; 0 without a cursor.
+func indexAfter(n int, id func(i int) string, after string) int {
+	if after == "" {
+		return 0
+	}
+	return sort.Search(n, func(i int) bool { return id(i) > after })
+}
+
+// linkEscaper keeps a raw query from breaking out of a Link header's <...>.
+var linkEscaper = strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20", "\"", "%22", ",", "%2C", ";", "%3B")
+
+// setLinks adds Okta's pagination headers: always one Link line with
+// rel="self" (the request's own URL) and, when nextAfter is not empty, a
+// separate Link line with rel="next" carrying after, limit and every other
+// original parameter. URLs are absolute, built from the request's Host.
+func (c *call) setLinks(nextAfter string, limit int) {
+	h := c.w.Header()
+	u := c.base + c.r.URL.EscapedPath()
+	self := u
+	if c.r.URL.RawQuery != "" {
+		self += "?" + linkEscaper.Replace(c.r.URL.RawQuery)
+	}
+	h.Add("Link", "<"+self+`>; rel="self"`)
+	if nextAfter == "" {
+		return
+	}
+	rest := c.r.URL.Query()
+	rest.Del("after")
+	rest.Del("limit")
+	next := u + "?after=" + url.QueryEscape(nextAfter) + "&limit=" + strconv.Itoa(limit)
+	if len(rest) > 0 {
+		next += "&" + rest.Encode()
+	}
+	h.Add("Link", "<"+next+`>; rel="next"`)
+}

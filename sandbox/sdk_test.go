@@ -1,0 +1,264 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/okta/okta-sdk-golang/v5/okta"
+
+	"github.com/okta-mcp/okta-mcp/internal/contract"
+)
+
+// TestSDKDecodesUsers: a page of users decodes into okta.User.
+func TestSDKDecodesUsers(t *testing.T) {
+	s := startServer(t, Options{})
+	r := get(t, s, path("/api/v1/users", "search", `id pr`, "limit", "200"))
+	var users []okta.User
+	if err := json.Unmarshal(r.body, &users); err != nil {
+		t.Fatalf("[]okta.User: %v", err)
+	}
+	if len(users) != 200 {
+		t.Fatalf("%d users", len(users))
+	}
+	byID := map[string]UserInfo{}
+	for _, u := range s.Org.Users() {
+		byID[u.ID] = u
+	}
+	sawNever := false
+	for _, u := range users {
+		want := byID[u.GetId()]
+		if u.GetStatus() != want.Status || u.Profile.GetLogin() != want.Login || u.Profile.GetFirstName() != want.FirstName ||
+			u.Profile.GetDepartment() != want.Department {
+			t.Errorf("decoded %s %s %s, want %+v", u.GetId(), u.GetStatus(), u.Profile.GetLogin(), want)
+		}
+		if want.LastLogin == nil {
+			sawNever = true
+			if u.LastLogin.Get() != nil {
+				t.Errorf("%s: lastLogin %v, want null", u.GetId(), u.LastLogin.Get())
+			}
+		} else if u.LastLogin.Get() == nil || !u.LastLogin.Get().Equal(*want.LastLogin) {
+			t.Errorf("%s: lastLogin %v, want %v", u.GetId(), u.LastLogin.Get(), want.LastLogin)
+		}
+		if u.Links == nil || u.Links.Self == nil || u.Links.Self.Href != s.URL+"/api/v1/users/"+u.GetId() {
+			t.Errorf("%s: _links.self %+v", u.GetId(), u.Links)
+		}
+		if u.Credentials == nil || u.Credentials.Provider.GetType() != "OKTA" || u.Type.GetId() != defaultUserTypeID {
+			t.Errorf("%s: credentials/type", u.GetId())
+		}
+	}
+	if !sawNever {
+		t.Error("no never-signed-in user on the page")
+	}
+
+	var one okta.User
+	if err := json.Unmarshal(get(t, s, "/api/v1/users/"+JaneDoeID).body, &one); err != nil {
+		t.Fatalf("okta.User: %v", err)
+	}
+	if one.Links == nil || one.Links.Suspend == nil || one.Profile.GetEmail() != "jane.doe@company.com" {
+		t.Errorf("jane %+v", one)
+	}
+}
+
+// TestSDKDecodesGroups: groups and group members decode into SDK types.
+func TestSDKDecodesGroups(t *testing.T) {
+	s := startServer(t, Options{})
+	var groups []okta.Group
+	if err := json.Unmarshal(get(t, s, "/api/v1/groups?expand=stats").body, &groups); err != nil {
+		t.Fatalf("[]okta.Group: %v", err)
+	}
+	if len(groups) != len(s.Org.Groups()) {
+		t.Fatalf("%d groups", len(groups))
+	}
+	for _, g := range groups {
+		if g.GetId() == "" || g.Profile.GetName() == "" || g.GetType() == "" || g.Created == nil || g.LastMembershipUpdated == nil {
+			t.Errorf("group %+v", g)
+		}
+		if g.Links == nil || g.Links.Users == nil || g.Links.Users.Href != s.URL+"/api/v1/groups/"+g.GetId()+"/users" || len(g.Links.Logo) != 2 {
+			t.Errorf("group %s links %+v", g.GetId(), g.Links)
+		}
+		if g.Embedded["stats"]["usersCount"] == nil {
+			t.Errorf("group %s: no stats", g.GetId())
+		}
+	}
+	var members []okta.GroupMember
+	if err := json.Unmarshal(get(t, s, "/api/v1/groups/"+AWSProdAdminsID+"/users").body, &members); err != nil {
+		t.Fatalf("[]okta.GroupMember: %v", err)
+	}
+	if len(members) == 0 {
+		t.Error("no members decoded")
+	}
+}
+
+// sdkClient is a real okta-sdk-golang client pointed at the sandbox, with
+// every option set explicitly and the port fixed (the SDK drops it).
+func sdkClient(t *testing.T, s *Server) *okta.APIClient {
+	t.Helper()
+	cfg, err := okta.NewConfiguration(
+		okta.WithOrgUrl(s.URL),
+		okta.WithToken(s.Org.Token()),
+		okta.WithAuthorizationMode("SSWS"),
+		okta.WithCache(false),
+		okta.WithRateLimitMaxRetries(0),
+		okta.WithRequestTimeout(10),
+		okta.WithHttpClientPtr(&http.Client{}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Host = u.Host
+	return okta.NewAPIClient(cfg)
+}
+
+// TestSDKClient drives the sandbox through the real SDK client: paging by
+// the after value of the rel="next" Link, login lookups, groups, errors.
+func TestSDKClient(t *testing.T) {
+	s := startServer(t, Options{})
+	c := sdkClient(t, s)
+	ctx := context.Background()
+
+	var got []string
+	after := ""
+	for pages := 0; ; pages++ {
+		req := c.UserAPI.ListUsers(ctx).Limit(150)
+		if after != "" {
+			req = req.After(after)
+		}
+		users, resp, err := req.Execute()
+		if err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+		for _, u := range users {
+			got = append(got, u.GetId())
+		}
+		if !resp.HasNextPage() {
+			break
+		}
+		next, err := url.Parse(resp.NextPage())
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = next.Query().Get("after")
+		if after == "" || pages > 10 {
+			t.Fatalf("next page %q", resp.NextPage())
+		}
+	}
+	sameSet(t, "SDK paging", got, usersWhere(s.Org, notDeprovisioned))
+
+	jane, _, err := c.UserAPI.GetUser(ctx, "jane.doe@company.com").Execute()
+	if err != nil {
+		t.Fatalf("GetUser by login: %v", err)
+	}
+	if jane.GetId() != JaneDoeID {
+		t.Errorf("GetUser: %s", jane.GetId())
+	}
+	_, _, err = c.UserAPI.GetUser(ctx, "nobody@company.com").Execute()
+	var apiErr *okta.GenericOpenAPIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("GetUser unknown: %v", err)
+	}
+	if m, ok := apiErr.Model().(okta.Error); !ok || m.GetErrorCode() != "E0000007" {
+		t.Errorf("GetUser unknown: model %#v", apiErr.Model())
+	}
+
+	groups, _, err := c.GroupAPI.ListGroups(ctx).Q("AWS Prod").Execute()
+	if err != nil || len(groups) != 1 || groups[0].GetId() != AWSProdAdminsID {
+		t.Fatalf("ListGroups q: %v %v", groups, err)
+	}
+	members, _, err := c.GroupAPI.ListGroupUsers(ctx, AWSProdAdminsID).Execute()
+	if err != nil || len(members) == 0 {
+		t.Fatalf("ListGroupUsers: %d %v", len(members), err)
+	}
+	ugs, _, err := c.UserAPI.ListUserGroups(ctx, JaneDoeID).Limit(200).Execute()
+	if err != nil || len(ugs) < 3 {
+		t.Fatalf("ListUserGroups: %d %v", len(ugs), err)
+	}
+
+	s.Org.SetRateLimit("GET /api/v1/groups/{groupId}", 0, 0) // not a bucket name: no effect
+	s.Org.SetRateLimit("GET /api/v1/groups/{id}", 0, 0)
+	s.Org.ResetRequests()
+	if _, _, err := c.GroupAPI.GetGroup(ctx, AWSProdAdminsID).Execute(); err == nil {
+		t.Fatal("GetGroup with a zero budget succeeded")
+	}
+	// The SDK hides the 429 (nil *http.Response, see SPEC §1); the sandbox saw it.
+	if reqs := s.Org.Requests(); len(reqs) != 1 || reqs[0].Status != http.StatusTooManyRequests {
+		t.Errorf("recorded %+v, want one 429", reqs)
+	}
+}
+
+// TestResponsesMatchOpenAPI validates the responses of every endpoint the
+// sandbox serves against Okta's OpenAPI document, through the same
+// validator the server's contract tests use.
+func TestResponsesMatchOpenAPI(t *testing.T) {
+	v, err := contract.Load()
+	if err != nil {
+		t.Fatalf("load OpenAPI contract: %v", err)
+	}
+	org := New(Options{})
+	rec := v.Middleware(org)
+	hs := httptest.NewServer(rec)
+	t.Cleanup(hs.Close)
+	s := &struct {
+		URL string
+		Org *Org
+	}{hs.URL, org}
+	paths := []string{
+		"/api/v1/users",
+		path("/api/v1/users", "search", "id pr", "limit", "200"),
+		path("/api/v1/users", "search", "id pr", "limit", "200", "after", "00ui"),
+		path("/api/v1/users", "search", "id pr", "limit", "200", "after", "00uq"),
+		path("/api/v1/users", "q", "a"),
+		path("/api/v1/users", "filter", `status eq "STAGED"`),
+		"/api/v1/users/" + JaneDoeID,
+		"/api/v1/users/" + JohnSmithID,
+		"/api/v1/users/" + MichaelJohnsonID,
+		"/api/v1/users/" + CarlosRiveraID,
+		"/api/v1/users/" + EmilyChenID,
+		"/api/v1/users/" + DanaWhiteID,
+		"/api/v1/users/jane.doe@company.com",
+		"/api/v1/users/nobody",
+		"/api/v1/users/" + JaneDoeID + "/groups",
+		"/api/v1/users/" + JaneDoeID + "/groups?limit=200",
+		"/api/v1/groups",
+		"/api/v1/groups?expand=stats",
+		"/api/v1/groups?q=AWS",
+		"/api/v1/groups/" + AWSProdAdminsID,
+		"/api/v1/groups/nope",
+		"/api/v1/groups/" + AWSProdAdminsID + "/users",
+	}
+	for _, u := range s.Org.Groups() {
+		if u.Type == GroupTypeApp || u.Type == GroupTypeBuiltIn {
+			paths = append(paths, "/api/v1/groups/"+u.ID)
+		}
+	}
+	check := func(t *testing.T, p string) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+p, nil)
+		req.Header.Set("Authorization", "SSWS "+s.Org.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for _, p := range paths {
+		check(t, p)
+	}
+	s.Org.SetRateLimit("GET /api/v1/users", 0, 0)
+	check(t, "/api/v1/users")
+	if rec.Checked() < len(paths)+1 {
+		t.Errorf("validated %d exchanges, want %d", rec.Checked(), len(paths)+1)
+	}
+	for _, v := range rec.Violations() {
+		t.Errorf("OpenAPI violation: %s", v)
+	}
+}
