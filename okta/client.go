@@ -1,0 +1,246 @@
+// Package okta is the one way okta-mcp talks to an Okta org. It owns
+// okta-sdk-golang: it configures the SDK so that no stray file or environment
+// variable can change where credentials go, routes every request through the
+// rate-limiting transport, and hands callers the raw response body, the
+// rate-limit state and the next page, or a structured *Error.
+package okta
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+
+	"github.com/okta-mcp/okta-mcp/pagination"
+	"github.com/okta-mcp/okta-mcp/ratelimit"
+)
+
+// Options configure a Client.
+type Options struct {
+	// OrgURL is the org's base URL, e.g. https://acme.okta.com. http:// is
+	// accepted only for loopback hosts (the sandbox and tests).
+	OrgURL string
+	// Credential authenticates requests.
+	Credential Credential
+	// Policy governs concurrency, rate-limit waits, retries and timeouts.
+	Policy ratelimit.Policy
+	// Base is the transport under the rate limiter; nil means a tuned
+	// http.Transport.
+	Base http.RoundTripper
+	// UserAgent is appended to the SDK's User-Agent.
+	UserAgent string
+}
+
+// Credential is how requests are authenticated. The zero value is invalid.
+type Credential struct {
+	// APIToken is an Okta API token, sent as "Authorization: SSWS <token>".
+	APIToken string
+}
+
+// Client calls the Okta Management API.
+type Client struct {
+	api     *sdk.APIClient
+	orgHost string
+	limiter *ratelimit.Transport
+}
+
+// New checks the options and builds a client. It makes no request.
+func New(opts Options) (*Client, error) {
+	u, err := CheckOrgURL(opts.OrgURL)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Credential.APIToken == "" {
+		return nil, errors.New("no Okta credential: set OKTA_API_TOKEN")
+	}
+	base := opts.Base
+	if base == nil {
+		base = &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			ForceAttemptHTTP2:   true,
+			MaxIdleConns:        100,
+			MaxIdleConnsPerHost: 100,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}
+	}
+	limiter := ratelimit.NewTransport(base, opts.Policy)
+	httpClient := &http.Client{
+		Transport: captureTransport{next: limiter},
+		// Okta's API does not redirect; following one could carry the
+		// Authorization header's target elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+
+	cfg, err := sdk.NewConfiguration()
+	if err != nil {
+		return nil, fmt.Errorf("configure Okta SDK: %w", err)
+	}
+	// NewConfiguration has read ~/.okta/okta.yaml and OKTA_CLIENT_* variables.
+	// Forget all of it (org URL, token, proxy, retries, cache, debug dumps)
+	// and set every option explicitly.
+	reflect.ValueOf(&cfg.Okta).Elem().SetZero()
+	cfg.Debug = false
+	cfg.DefaultHeader = map[string]string{}
+	cfg.Okta.Client.OrgUrl = u.String()
+	cfg.Okta.Client.AuthorizationMode = "SSWS"
+	cfg.Okta.Client.Token = opts.Credential.APIToken
+	cfg.Okta.Client.Cache.Enabled = false
+	cfg.Okta.Client.RateLimit.MaxRetries = 0 // the ratelimit transport retries
+	cfg.Okta.Client.RequestTimeout = 0       // the ratelimit transport bounds each attempt
+	cfg.HTTPClient = httpClient
+	// The SDK keeps only the hostname; keep the port too.
+	cfg.Host = u.Host
+	cfg.Scheme = u.Scheme
+	if opts.UserAgent != "" {
+		cfg.UserAgent += " " + opts.UserAgent
+	}
+	return &Client{api: sdk.NewAPIClient(cfg), orgHost: u.Host, limiter: limiter}, nil
+}
+
+// CheckOrgURL parses an org URL: https, or http for loopback hosts only, with
+// no path, query, fragment or user info.
+func CheckOrgURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, errors.New("no Okta org URL: pass --org-url https://your-org.okta.com (or set OKTA_ORG_URL), or use --sandbox")
+	}
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid org URL %q: want https://your-org.okta.com", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		return nil, fmt.Errorf("invalid org URL %q: want only scheme and host, like https://your-org.okta.com", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !IsLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("invalid org URL %q: https is required (http is allowed only for loopback hosts)", raw)
+		}
+	default:
+		return nil, fmt.Errorf("invalid org URL %q: https is required", raw)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
+}
+
+// IsLoopback reports whether host names this machine's loopback interface.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// InFlight reports how many requests hold a concurrency slot now.
+func (c *Client) InFlight() int { return c.limiter.InFlight() }
+
+// Response is a successful answer from Okta.
+type Response struct {
+	Status    int
+	Body      []byte // the raw JSON body; decode loosely
+	Rate      *RateLimit
+	RequestID string
+	// NextAfter is the "after" value of the rel="next" link, "" on the last page.
+	NextAfter string
+}
+
+// RateLimit is a bucket's budget in the shape of the IETF RateLimit fields:
+// Reset is seconds from now.
+type RateLimit struct {
+	Limit     int `json:"limit"`
+	Remaining int `json:"remaining"`
+	Reset     int `json:"reset"`
+}
+
+// exchange is what captureTransport saw of the final attempt of a request.
+type exchange struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+type exchangeKey struct{}
+
+// captureTransport records the final response (or failure) of each request
+// in the exchange carried by its context. The SDK drains 429 bodies, loses
+// headers after its own retries, and loops on io.EOF; reading the outcome
+// here instead keeps status, headers and body intact for every response.
+type captureTransport struct{ next http.RoundTripper }
+
+func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ex, _ := req.Context().Value(exchangeKey{}).(*exchange)
+	resp, err := t.next.RoundTrip(req)
+	if ex == nil {
+		return resp, err
+	}
+	if err != nil {
+		ex.err = err
+		// Never hand the SDK an error that unwraps to io.EOF: it retries those forever.
+		return nil, errors.New("okta request failed")
+	}
+	body, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if rerr != nil {
+		ex.err = &ratelimit.TransportError{Kind: "connection_error", Err: rerr}
+		return nil, errors.New("okta request failed")
+	}
+	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// do runs one SDK call and turns its outcome into a Response or an *Error.
+func (c *Client) do(ctx context.Context, call func(ctx context.Context) error) (*Response, error) {
+	ex := &exchange{}
+	sdkErr := call(context.WithValue(ctx, exchangeKey{}, ex))
+	switch {
+	case ex.err != nil:
+		return nil, transportFailure(ctx, ex.err)
+	case ex.status == 0:
+		if ctx.Err() != nil {
+			return nil, transportFailure(ctx, ctx.Err())
+		}
+		if sdkErr == nil {
+			sdkErr = errors.New("no response")
+		}
+		return nil, &Error{Code: CodeConnection, Summary: "the request was not sent: " + sdkErr.Error()}
+	}
+	rate := rateOf(ex.header)
+	reqID := ex.header.Get("X-Okta-Request-Id")
+	if ex.status >= 300 {
+		return nil, errorFromResponse(ex.status, ex.header, ex.body, rate)
+	}
+	if len(ex.body) > 0 && !looksJSON(ex.header, ex.body) {
+		return nil, &Error{Code: CodeInvalidResponse, Summary: fmt.Sprintf("Okta answered %d with a body that is not JSON (Content-Type %q)", ex.status, ex.header.Get("Content-Type")), RequestID: reqID, RateLimit: rate}
+	}
+	after, _ := pagination.NextAfter(ex.header, c.orgHost)
+	return &Response{Status: ex.status, Body: ex.body, Rate: rate, RequestID: reqID, NextAfter: after}, nil
+}
+
+func rateOf(h http.Header) *RateLimit {
+	r, ok := ratelimit.Parse(h)
+	if !ok {
+		return nil
+	}
+	return &RateLimit{Limit: r.Limit, Remaining: r.Remaining, Reset: r.ResetIn(time.Now())}
+}
+
+func looksJSON(h http.Header, body []byte) bool {
+	if ct := h.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+		return false
+	}
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[')
+}
