@@ -1,0 +1,164 @@
+// Package mcptest runs the real server against the sandbox org for tests:
+// real HTTP on loopback, the real Okta SDK client, and a real MCP client
+// session over in-memory transports, with every HTTP exchange checked
+// against Okta's OpenAPI document.
+package mcptest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/okta-mcp/okta-mcp/internal/contract"
+	"github.com/okta-mcp/okta-mcp/okta"
+	"github.com/okta-mcp/okta-mcp/ratelimit"
+	"github.com/okta-mcp/okta-mcp/sandbox"
+	"github.com/okta-mcp/okta-mcp/server"
+	"github.com/okta-mcp/okta-mcp/tools"
+)
+
+// Options shape a Harness. The zero value exposes every tool with fast,
+// retry-free rate-limit settings and checks the contract.
+type Options struct {
+	Filter     tools.Filter     // zero: --methods all
+	Policy     ratelimit.Policy // zero: no retries, tiny jitter
+	Sandbox    sandbox.Options
+	NoContract bool // skip OpenAPI validation (tests that inject non-Okta answers)
+	Client     *mcp.ClientOptions
+}
+
+// Harness is a running sandbox, server and connected client session.
+type Harness struct {
+	Org      *sandbox.Org
+	URL      string
+	Okta     *okta.Client
+	Session  *mcp.ClientSession
+	Contract *contract.Recorder
+}
+
+// Start starts everything and stops it when the test ends.
+func Start(t testing.TB, o Options) *Harness {
+	t.Helper()
+	org := sandbox.New(o.Sandbox)
+	h := &Harness{Org: org}
+	var handler = org.ServeHTTP
+	if !o.NoContract {
+		v, err := contract.Load()
+		if err != nil {
+			t.Fatalf("load OpenAPI contract: %v", err)
+		}
+		h.Contract = v.Middleware(org)
+		handler = h.Contract.ServeHTTP
+	}
+	hs := httptest.NewServer(http.HandlerFunc(handler))
+	t.Cleanup(hs.Close)
+	h.URL = hs.URL
+	if o.Policy.Jitter == nil {
+		o.Policy.Jitter = func() time.Duration { return time.Millisecond }
+	}
+	if o.Policy.Timeout == 0 {
+		o.Policy.Timeout = 10 * time.Second
+	}
+	c, err := okta.New(okta.Options{OrgURL: hs.URL, Credential: okta.Credential{APIToken: org.Token()}, Policy: o.Policy})
+	if err != nil {
+		t.Fatalf("okta.New: %v", err)
+	}
+	h.Okta = c
+	if len(o.Filter.Methods) == 0 {
+		o.Filter.Methods = []string{"all"}
+	}
+	selected, err := tools.Select(tools.All(), o.Filter)
+	if err != nil {
+		t.Fatalf("select tools: %v", err)
+	}
+	srv := server.New(server.Options{Version: "test", Tools: selected, Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }}})
+	st, ct := mcp.NewInMemoryTransports()
+	ctx := t.Context()
+	ss, err := srv.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatalf("server connect: %v", err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "mcptest", Version: "test"}, o.Client).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatalf("client connect: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	h.Session = cs
+	if h.Contract != nil {
+		t.Cleanup(func() {
+			for _, v := range h.Contract.Violations() {
+				t.Errorf("OpenAPI contract violation: %+v", v)
+			}
+		})
+	}
+	return h
+}
+
+// Call calls a tool and fails the test on a protocol error.
+func (h *Harness) Call(t testing.TB, name string, args any) *mcp.CallToolResult {
+	t.Helper()
+	res, err := h.Session.CallTool(t.Context(), &mcp.CallToolParams{Name: name, Arguments: args})
+	if err != nil {
+		t.Fatalf("call %s: %v", name, err)
+	}
+	return res
+}
+
+// Decode decodes a successful result's structured content into v.
+func Decode(t testing.TB, res *mcp.CallToolResult, v any) {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("tool error: %s", Text(res))
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode structured content: %v", err)
+	}
+}
+
+// ToolError is the {"error": {...}} text of an error result.
+type ToolError struct {
+	Status     int      `json:"status"`
+	Code       string   `json:"code"`
+	Summary    string   `json:"summary"`
+	Causes     []string `json:"causes"`
+	RequestID  string   `json:"okta_request_id"`
+	RetryAfter *int     `json:"retry_after"`
+	Hint       string   `json:"hint"`
+}
+
+// Err decodes an error result; it fails the test if res is not one.
+func Err(t testing.TB, res *mcp.CallToolResult) ToolError {
+	t.Helper()
+	if !res.IsError {
+		t.Fatalf("want an error result, got %s", Text(res))
+	}
+	if res.StructuredContent != nil {
+		t.Errorf("error result carries structuredContent: %v", res.StructuredContent)
+	}
+	var e struct {
+		Error *ToolError `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(Text(res)), &e); err != nil || e.Error == nil {
+		t.Fatalf("error text is not {\"error\":{...}}: %s", Text(res))
+	}
+	return *e.Error
+}
+
+// Text is a result's first text content.
+func Text(res *mcp.CallToolResult) string {
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			return tc.Text
+		}
+	}
+	return ""
+}

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// MaxLineLength bounds one inbound JSON-RPC line.
+const MaxLineLength = 16 << 20
+
+// StdioTransport serves MCP over newline-delimited JSON on a reader and a
+// writer, like the SDK's stdio transport, but a line that is not a JSON-RPC
+// message gets a JSON-RPC error answer and the session goes on: the SDK's own
+// transport ends the session on the first bad line.
+type StdioTransport struct {
+	In  io.Reader
+	Out io.Writer
+}
+
+// Connect implements mcp.Transport.
+func (t *StdioTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+	out := &lockedWriter{w: t.Out}
+	pr, pw := io.Pipe()
+	go filterLines(t.In, pw, out)
+	return (&mcp.IOTransport{Reader: pr, Writer: out, MaxLineLength: MaxLineLength + 1}).Connect(ctx)
+}
+
+// lockedWriter serialises whole-message writes from the session and from
+// the line filter.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Close() error { return nil }
+
+// filterLines copies well-formed lines from in to pw and answers the others
+// on out. It closes pw when in ends.
+func filterLines(in io.Reader, pw *io.PipeWriter, out io.Writer) {
+	r := bufio.NewReaderSize(in, 64<<10)
+	var line []byte
+	tooLong := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > MaxLineLength {
+				tooLong, line = true, line[:0]
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		var werr error
+		if tooLong {
+			werr = answer(out, nil, jsonrpc.CodeInvalidRequest, "request too large: a message may be at most 16 MiB")
+		} else {
+			werr = forward(line, pw, out)
+		}
+		if werr != nil {
+			pw.CloseWithError(werr)
+			return
+		}
+		line, tooLong = line[:0], false
+		if err != nil {
+			pw.Close()
+			return
+		}
+	}
+}
+
+// forward passes one line on, or answers it with a JSON-RPC error.
+func forward(line []byte, pw io.Writer, out io.Writer) error {
+	trimmed := bytes.TrimSpace(line)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	if !json.Valid(trimmed) {
+		return answer(out, nil, jsonrpc.CodeParseError, "parse error: the line is not valid JSON")
+	}
+	if trimmed[0] == '{' {
+		if _, err := jsonrpc.DecodeMessage(trimmed); err != nil {
+			return answer(out, idOf(trimmed), jsonrpc.CodeInvalidRequest, "invalid request: not a JSON-RPC 2.0 message")
+		}
+	} else if trimmed[0] != '[' {
+		return answer(out, nil, jsonrpc.CodeInvalidRequest, "invalid request: a message must be a JSON object")
+	}
+	_, err := pw.Write(append(trimmed, '\n'))
+	return err
+}
+
+// idOf extracts a usable id from a malformed request, or nil.
+func idOf(b []byte) any {
+	var m struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	switch m.ID.(type) {
+	case string, float64:
+		return m.ID
+	}
+	return nil
+}
+
+func answer(out io.Writer, id any, code int64, msg string) error {
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "error": map[string]any{"code": code, "message": msg}})
+	_, err := out.Write(append(b, '\n'))
+	return err
+}
