@@ -1,0 +1,205 @@
+// Package cli implements okta-mcp's commands: serve, tools, call, sandbox
+// and version. It wires config, okta, tools and server together.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/spf13/pflag"
+
+	"github.com/okta-mcp/okta-mcp/config"
+	"github.com/okta-mcp/okta-mcp/okta"
+	"github.com/okta-mcp/okta-mcp/ratelimit"
+	"github.com/okta-mcp/okta-mcp/sandbox"
+	"github.com/okta-mcp/okta-mcp/tools"
+)
+
+// Exit codes.
+const (
+	ExitOK        = 0
+	ExitToolError = 1 // call: the tool returned an error; other commands: a runtime failure
+	ExitUsage     = 2 // bad command line, flag, environment or config file
+)
+
+// Env is the process's outside world, so tests can run commands in-process.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, env Env) int
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "MCP server on stdin/stdout (the default command)", runServe},
+		{"tools", "print the tools the flags would expose", runTools},
+		{"call", "run one tool through an in-process MCP session and print its result", runCall},
+		{"sandbox", "serve the simulated Okta org on loopback", runSandbox},
+		{"version", "print version information", runVersion},
+	}
+}
+
+// Main runs the command line args and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args, env)
+		}
+	}
+	if name == "help" {
+		usage(env.Stdout)
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stderr, "okta-mcp: unknown command %q\n\n", name)
+	usage(env.Stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: okta-mcp [command] [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'okta-mcp COMMAND --help' for a command's flags.")
+}
+
+// flagSet makes a command's flag set with the shared settings when withConfig.
+func flagSet(name string, env Env, withConfig bool) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("okta-mcp "+name, pflag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.SortFlags = false
+	if withConfig {
+		config.AddFlags(fs)
+	}
+	return fs
+}
+
+// parse parses args; it returns an exit code to stop with, or -1 to go on.
+func parse(fs *pflag.FlagSet, args []string, env Env) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	return -1
+}
+
+// fail reports err on stderr and returns the exit code it deserves.
+func fail(env Env, err error) int {
+	fmt.Fprintf(env.Stderr, "okta-mcp: %v\n", err)
+	var ue *config.UsageError
+	var fe *tools.FilterError
+	if errors.As(err, &ue) || errors.As(err, &fe) || errors.Is(err, errUsage) {
+		return ExitUsage
+	}
+	return ExitToolError
+}
+
+var errUsage = errors.New("usage error")
+
+// app is what serve and call share: settings, the chosen tools, and a
+// lazily built Okta client.
+type app struct {
+	cfg      config.Config
+	selected []tools.Tool
+	deps     tools.Deps
+	logger   *slog.Logger
+	closers  []func()
+}
+
+func (r *app) close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
+	}
+}
+
+// setup loads settings, selects tools and prepares the Okta client.
+func setup(fs *pflag.FlagSet, env Env) (*app, error) {
+	cfg, err := config.Load(fs, env.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := tools.Select(tools.All(), tools.Filter{Methods: cfg.Methods, Tags: cfg.Tags, Tools: cfg.Tools, ExcludeTools: cfg.ExcludeTools})
+	if err != nil {
+		return nil, err
+	}
+	r := &app{cfg: cfg, selected: selected}
+	if r.logger, err = newLogger(cfg, env, &r.closers); err != nil {
+		r.close()
+		return nil, err
+	}
+	if !cfg.Sandbox {
+		if _, err := okta.CheckOrgURL(cfg.OrgURL); err != nil {
+			r.close()
+			return nil, fmt.Errorf("%w (%w)", err, errUsage)
+		}
+	}
+	var once sync.Once
+	var client *okta.Client
+	var clientErr error
+	r.deps.Okta = func() (*okta.Client, error) {
+		once.Do(func() { client, clientErr = r.newClient(env) })
+		return client, clientErr
+	}
+	return r, nil
+}
+
+// newClient builds the Okta client: against the in-process sandbox with
+// --sandbox, else against --org-url with the stored credential.
+func (r *app) newClient(env Env) (*okta.Client, error) {
+	orgURL, cred := r.cfg.OrgURL, okta.Credential{APIToken: env.Getenv("OKTA_API_TOKEN")}
+	if r.cfg.Sandbox {
+		srv, err := sandbox.Start(sandbox.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("start sandbox: %w", err)
+		}
+		r.closers = append(r.closers, func() { srv.Close() })
+		orgURL, cred = srv.URL, okta.Credential{APIToken: srv.Org.Token()}
+		r.logger.Info("sandbox org started", "url", srv.URL)
+	}
+	return okta.New(okta.Options{
+		OrgURL:     orgURL,
+		Credential: cred,
+		UserAgent:  "okta-mcp/" + Version(),
+		Policy: ratelimit.Policy{
+			MaxRetries:     r.cfg.MaxRetries,
+			MaxWait:        r.cfg.MaxWait,
+			MaxConcurrency: r.cfg.MaxConcurrency,
+			ReservePct:     r.cfg.RateLimitReserve,
+			Timeout:        r.cfg.Timeout,
+		},
+	})
+}
+
+func newLogger(cfg config.Config, env Env, closers *[]func()) (*slog.Logger, error) {
+	var w io.Writer = env.Stderr
+	if cfg.LogFile != "" {
+		f, err := os.OpenFile(cfg.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open --log-file: %w (%w)", err, errUsage)
+		}
+		*closers = append(*closers, func() { f.Close() })
+		w = f
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), nil
+}
