@@ -44,7 +44,7 @@ type listUsersIn struct {
 	Filter     string   `json:"filter,omitempty" jsonschema:"Okta filter expression on status, lastUpdated, id, profile.login, profile.email, profile.firstName, profile.lastName with eq (and gt/ge/lt/le on lastUpdated), e.g. status eq \"SUSPENDED\". Prefer search. Not with search."`
 	Q          string   `json:"q,omitempty" jsonschema:"Prefix match on first name, last name, email or login. Returns at most limit users (default 10) and cannot be paged; use search for more."`
 	Limit      int      `json:"limit,omitempty" jsonschema:"Page size, 1-200 (default 200; 10 with q)."`
-	NextCursor string   `json:"next_cursor,omitempty" jsonschema:"next_cursor from the previous page of this tool; returns the next page of the same query (other arguments may be omitted)."`
+	NextCursor string   `json:"next_cursor,omitempty" jsonschema:"next_cursor from the previous page of this tool; returns the next page of the same query, limit and fields (other arguments may be omitted)."`
 	Fields     []string `json:"fields,omitempty" jsonschema:"Extra dotted fields to include, e.g. [\"profile.employeeNumber\"], or [\"*\"] for whole users (without _links)."`
 }
 
@@ -99,6 +99,9 @@ func listUsers(ctx context.Context, c *okta.Client, in listUsersIn) (listResult,
 		if q["limit"] != "" {
 			in.Limit, _ = strconv.Atoi(q["limit"])
 		}
+		if len(in.Fields) == 0 && q["fields"] != "" {
+			in.Fields = strings.Split(q["fields"], ",")
+		}
 		in.NextCursor = q["after"]
 		if in.NextCursor == "" {
 			return listResult{}, argError("next_cursor: holds no page position; start again without next_cursor")
@@ -139,6 +142,9 @@ func listUsers(ctx context.Context, c *okta.Client, in listUsersIn) (listResult,
 		}
 		if in.Filter != "" {
 			q["filter"] = in.Filter
+		}
+		if len(in.Fields) > 0 {
+			q["fields"] = strings.Join(in.Fields, ",")
 		}
 		out.NextCursor = pagination.Encode(tool, q)
 	}

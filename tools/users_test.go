@@ -101,6 +101,13 @@ func TestListUsersCompactAndFields(t *testing.T) {
 		}
 	}
 
+	// The cursor carries fields to the next page.
+	var next userPage
+	mcptest.Decode(t, h.Call(t, "list_all_okta_users", map[string]any{"next_cursor": page.NextCursor}), &next)
+	if _, ok := next.Items[0]["profile"].(map[string]any)["employeeNumber"]; !ok {
+		t.Errorf("the next page lost fields: %v", next.Items[0])
+	}
+
 	mcptest.Decode(t, h.Call(t, "list_all_okta_users", map[string]any{"limit": 3, "fields": []string{"*"}}), &page)
 	for _, u := range page.Items {
 		if _, ok := u["_links"]; ok {
