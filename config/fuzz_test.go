@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/okta-mcp/okta-mcp/orgurl"
+
 	"errors"
 	"os"
 	"testing"
@@ -46,7 +48,7 @@ func FuzzLoadFile(f *testing.F) {
 			t.Fatalf("accepted an invalid config: %+v", c)
 		}
 		if c.OrgURL != "" {
-			if got, err := normaliseOrgURL(c.OrgURL); err != nil || got != c.OrgURL {
+			if got, err := orgurl.Normalize(c.OrgURL); err != nil || got != c.OrgURL {
 				t.Fatalf("org URL %q is not normalised: %q, %v", c.OrgURL, got, err)
 			}
 		}

@@ -3,11 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/okta-mcp/okta-mcp/orgurl"
 )
 
 // kind is the shape of a setting's value: it decides the flag's type name in
@@ -93,7 +93,7 @@ var settings = []*setting{
 		helpDefault: "none",
 		valid:       "https://HOST[:PORT] such as https://acme.okta.com, or http://HOST[:PORT] for a loopback host (localhost, 127.0.0.0/8, ::1), with no path, query, fragment or user info",
 		parse: func(c *Config, text string, _ time.Time) error {
-			u, err := normaliseOrgURL(text)
+			u, err := orgurl.Normalize(text)
 			if err != nil {
 				return err
 			}
@@ -402,102 +402,6 @@ func durationParser(field func(*Config) *time.Duration, positive bool, hi time.D
 		*field(c) = d
 		return nil
 	}
-}
-
-// normaliseOrgURL checks an org URL and returns it as scheme://host[:port].
-// "" (after trimming) is allowed and means not set. https is required, http
-// is allowed only for a loopback host; no path beyond "/", query, fragment
-// or user info. The host is lower-cased and a default port dropped.
-func normaliseOrgURL(text string) (string, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return "", nil
-	}
-	// The URL parser forgets an empty query ("x?") or fragment ("x#").
-	if strings.Contains(text, "?") {
-		return "", errors.New("has a query")
-	}
-	if strings.Contains(text, "#") {
-		return "", errors.New("has a fragment")
-	}
-	u, err := url.Parse(text)
-	if err != nil {
-		return "", errors.New("not a URL")
-	}
-	if u.Scheme == "" || u.Opaque != "" || (u.Host == "" && u.User == nil) {
-		return "", errors.New("not an absolute URL; include https://")
-	}
-	if u.User != nil {
-		return "", errors.New("has user info")
-	}
-	if u.Path != "" && u.Path != "/" {
-		return "", errors.New("has a path")
-	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
-		return "", errors.New("no host")
-	}
-	port := u.Port()
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 {
-			return "", errors.New("bad port")
-		}
-		port = strconv.Itoa(n)
-	}
-	addr, ipErr := netip.ParseAddr(host)
-	isIP := ipErr == nil
-	if isIP {
-		if addr.Zone() != "" {
-			return "", errors.New("IPv6 zone not allowed")
-		}
-		host = addr.String()
-	} else if !validHostname(host) {
-		return "", errors.New("bad host name")
-	}
-	loopback := host == "localhost" || (isIP && addr.IsLoopback())
-	switch u.Scheme {
-	case "https":
-		if port == "443" {
-			port = ""
-		}
-	case "http":
-		if !loopback {
-			return "", errors.New("http is allowed only for a loopback host; use https")
-		}
-		if port == "80" {
-			port = ""
-		}
-	default:
-		return "", errors.New("scheme must be https")
-	}
-	if isIP && addr.Is6() {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return u.Scheme + "://" + host, nil
-}
-
-// validHostname accepts DNS names of letters, digits and hyphens (ASCII;
-// give an internationalised name in its xn-- form).
-func validHostname(h string) bool {
-	if len(h) > 253 {
-		return false
-	}
-	for label := range strings.SplitSeq(h, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			ch := label[i]
-			if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-') {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // redactURL hides whatever a rejected org URL carries in its user info,

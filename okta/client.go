@@ -20,6 +20,7 @@ import (
 
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 
+	"github.com/okta-mcp/okta-mcp/orgurl"
 	"github.com/okta-mcp/okta-mcp/pagination"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 )
@@ -109,37 +110,16 @@ func New(opts Options) (*Client, error) {
 }
 
 // CheckOrgURL parses an org URL: https, or http for loopback hosts only, with
-// no path, query, fragment or user info.
+// no path, query, fragment or user info (package orgurl's rule).
 func CheckOrgURL(raw string) (*url.URL, error) {
-	if raw == "" {
+	if strings.TrimSpace(raw) == "" {
 		return nil, errors.New("no Okta org URL: pass --org-url https://your-org.okta.com (or set OKTA_ORG_URL), or use --sandbox")
 	}
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid org URL %q: want https://your-org.okta.com", raw)
+	norm, err := orgurl.Normalize(raw)
+	if err != nil {
+		return nil, fmt.Errorf("invalid org URL: %w; want https://your-org.okta.com", err)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
-		return nil, fmt.Errorf("invalid org URL %q: want only scheme and host, like https://your-org.okta.com", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !IsLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("invalid org URL %q: https is required (http is allowed only for loopback hosts)", raw)
-		}
-	default:
-		return nil, fmt.Errorf("invalid org URL %q: https is required", raw)
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
-}
-
-// IsLoopback reports whether host names this machine's loopback interface.
-func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return url.Parse(norm)
 }
 
 // InFlight reports how many requests hold a concurrency slot now.
