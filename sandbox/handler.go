@@ -121,6 +121,12 @@ func newRouter() *router {
 	rt := &router{}
 	registerUserRoutes(rt)
 	registerGroupRoutes(rt)
+	registerOAuthRoutes(rt)
+	registerUserWriteRoutes(rt)
+	registerGroupWriteRoutes(rt)
+	registerRoleRoutes(rt)
+	registerSessionRoutes(rt)
+	registerLogRoutes(rt)
 	return rt
 }
 
@@ -163,12 +169,14 @@ func (o *Org) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if isAPI && !o.authorized(r) {
-		if c.bucket != "" {
-			setRateHeaders(h, o.limits.peek(c.bucket, o.now()))
+	if isAPI {
+		if denied := o.authorized(c, rt); denied != nil {
+			if c.bucket != "" {
+				setRateHeaders(h, o.limits.peek(c.bucket, o.now()))
+			}
+			denied.write(c)
+			return
 		}
-		c.fail(errInvalidToken())
-		return
 	}
 	if c.bucket != "" {
 		st, ok := o.limits.take(c.bucket, o.now())
@@ -192,13 +200,19 @@ func (o *Org) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hf(c)
 }
 
-// authorized checks "Authorization: SSWS <token>" in constant time.
-func (o *Org) authorized(r *http.Request) bool {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "SSWS") {
-		return false
+// authorized checks the Authorization header of an API call: the SSWS
+// token in constant time (full access), or an access token the org issued,
+// "Bearer" or "DPoP" with its proof, holding the scope the route needs
+// (oauth.go). It returns nil when the call may proceed.
+func (o *Org) authorized(c *call, rt *route) *denial {
+	scheme, tok, ok := strings.Cut(c.r.Header.Get("Authorization"), " ")
+	switch {
+	case ok && strings.EqualFold(scheme, "SSWS") && o.validToken(strings.TrimSpace(tok)):
+		return nil
+	case ok && (strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "DPoP")):
+		return o.authorizeOAuth(c, rt, scheme, strings.TrimSpace(tok))
 	}
-	return o.validToken(strings.TrimSpace(tok))
+	return deniedSSWS()
 }
 
 // baseURL is scheme://host of the request, for absolute links.

@@ -7,7 +7,8 @@
 // semantics, per-bucket X-Rate-Limit-* headers with 429 E0000047, and fault
 // injection (latency, error statuses, 429 storms, dropped connections).
 //
-// Seed data is deterministic: the same Options give the same users and groups.
+// Seed data is deterministic: the same Options give the same users, groups,
+// admin roles, sessions and System Log events.
 package sandbox
 
 import (
@@ -42,6 +43,9 @@ type Options struct {
 	RateLimit int
 	// Window is the rate-limit window; 0 means 60s.
 	Window time.Duration
+	// ExtraEvents is the number of System Log events generated beyond the
+	// seeded ~5000 (for scale tests); 0 means none.
+	ExtraEvents int
 }
 
 // Org is a simulated Okta org. It is an http.Handler and safe for concurrent use.
@@ -59,10 +63,21 @@ type Org struct {
 	groups       []*group // ordered by id
 	groupsByID   map[string]*group
 
+	// Admin roles, sessions and the System Log (roles.go, sessions.go,
+	// logs.go), guarded by mu like the directory.
+	roleAssigns  map[string][]*roleAssignment // user or group id → its own assignments, by created
+	customRoles  []*customRole                // ordered by id
+	resourceSets []*resourceSet               // ordered by id
+	iamPageSize  int                          // page size of /api/v1/iam/roles and resource-sets
+	sessions     map[string]*session          // id → session, live or ended
+	userSessions map[string][]*session        // user id → sessions, by createdAt
+	events       eventLog
+
 	limits rateLimiter
 	faults faultSet
 	log    requestLog
 	seq    atomic.Uint64 // request counter, part of X-Okta-Request-Id
+	oauth  oauthState    // apps, tokens, device codes (oauth.go)
 }
 
 // New builds an org with deterministic seed data.
@@ -84,7 +99,7 @@ func New(opts Options) *Org {
 		window = defaultWindow
 	}
 	o.limits.init(limit, window)
-	seedOrg(o, opts.ExtraUsers, o.now())
+	seedOrg(o, opts.ExtraUsers, opts.ExtraEvents, o.now())
 	return o
 }
 

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/okta/okta-sdk-golang/v5/okta"
 
@@ -240,23 +242,137 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			paths = append(paths, "/api/v1/groups/"+u.ID)
 		}
 	}
-	check := func(t *testing.T, p string) {
-		req, _ := http.NewRequest(http.MethodGet, s.URL+p, nil)
+	// Reads of roles, sessions and the System Log.
+	live := liveSessions(s.Org, JaneDoeID)
+	ended := endedSession(t, s.Org)
+	aws := AWSProdAdminsID
+	paths = append(paths,
+		"/api/v1/users/"+AlexKimID+"/roles",
+		"/api/v1/users/"+DanaWhiteID+"/roles",
+		"/api/v1/users/"+EmilyChenID+"/roles",
+		"/api/v1/users/nobody/roles",
+		"/api/v1/users/"+DanaWhiteID+"/roles/"+s.Org.Roles(DanaWhiteID)[0].ID,
+		"/api/v1/users/"+AlexKimID+"/roles/nope",
+		"/api/v1/iam/roles",
+		"/api/v1/iam/resource-sets",
+		"/api/v1/sessions/"+live[0],
+		"/api/v1/sessions/"+ended,
+		"/api/v1/logs",
+		path("/api/v1/logs", "limit", "300", "since", oktaTime(org.now().Add(-40*24*time.Hour)), "until", oktaTime(org.now())),
+		path("/api/v1/logs", "filter", `eventType eq "user.session.start" and outcome.result eq "FAILURE"`, "sortOrder", "DESCENDING"),
+		path("/api/v1/logs", "q", "Bucharest", "since", oktaTime(org.now().Add(-24*time.Hour))),
+		path("/api/v1/logs", "filter", `eventType eqq "x"`),
+		path("/api/v1/logs", "limit", "-1"),
+	)
+	for _, g := range s.Org.Groups() {
+		if len(s.Org.Roles(g.ID)) > 0 {
+			paths = append(paths, "/api/v1/groups/"+g.ID+"/roles", "/api/v1/groups/"+g.ID+"/roles/"+s.Org.Roles(g.ID)[0].ID)
+		}
+	}
+	send := func(t *testing.T, method, p, body string) response {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequest(method, s.URL+p, rd)
 		req.Header.Set("Authorization", "SSWS "+s.Org.Token())
+		req.Header.Set("Accept", "application/json")
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{status: resp.StatusCode, header: resp.Header, body: b}
 	}
 	for _, p := range paths {
-		check(t, p)
+		send(t, http.MethodGet, p, "")
 	}
 	s.Org.SetRateLimit("GET /api/v1/users", 0, 0)
-	check(t, "/api/v1/users")
-	if rec.Checked() < len(paths)+1 {
-		t.Errorf("validated %d exchanges, want %d", rec.Checked(), len(paths)+1)
+	send(t, http.MethodGet, "/api/v1/users", "")
+	exchanges := len(paths) + 1
+
+	// Writes, each with its expected status, in an order that walks the
+	// lifecycle. Their requests are validated too.
+	created := map[string]string{}
+	writes := []struct {
+		method, path, body string
+		status             int
+		save               string // remember the response's id under this key
+	}{
+		{"POST", "/api/v1/users?activate=true", `{"profile":{"firstName":"Contract","lastName":"Tester","email":"contract.tester@company.com","login":"contract.tester@company.com","department":"QA"},"credentials":{"password":{"value":"Correct-Horse-9"}},"groupIds":["` + aws + `"]}`, 200, "active"},
+		{"POST", "/api/v1/users?activate=false", `{"profile":{"firstName":"Staged","lastName":"Tester","email":"staged.tester@company.com","login":"staged.tester@company.com"}}`, 200, "staged"},
+		{"POST", "/api/v1/users?activate=false", `{"profile":{"firstName":"Dup","lastName":"Login","email":"jane.doe@company.com","login":"jane.doe@company.com"}}`, 400, ""},
+		{"POST", "/api/v1/users/{active}", `{"profile":{"title":"Contract Tester","mobilePhone":null}}`, 200, ""},
+		{"PUT", "/api/v1/users/{active}", `{"profile":{"firstName":"Contract","lastName":"Tester","email":"contract.tester@company.com","login":"contract.tester@company.com"}}`, 200, ""},
+		{"PUT", "/api/v1/users/{active}", `{"profile":{"firstName":"Contract"}}`, 400, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/activate?sendEmail=false", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/activate?sendEmail=true", "", 403, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/suspend", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/suspend", "", 400, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/unsuspend", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/unlock", "", 403, ""},
+		{"POST", "/api/v1/users/" + CarlosRiveraID + "/lifecycle/unlock", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/expire_password", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/reset_password?sendEmail=false", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/reset_password?sendEmail=true&revokeSessions=true", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/reset_factors", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/reactivate?sendEmail=false", "", 403, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/deactivate?sendEmail=false", "", 200, ""},
+		{"POST", "/api/v1/users/{staged}/lifecycle/activate?sendEmail=true", "", 200, ""},
+		{"POST", "/api/v1/users/nobody/lifecycle/suspend", "", 404, ""},
+		{"DELETE", "/api/v1/sessions/" + live[0], "", 204, ""},
+		{"DELETE", "/api/v1/sessions/" + live[0], "", 404, ""},
+		{"DELETE", "/api/v1/users/" + JaneDoeID + "/sessions?oauthTokens=true", "", 204, ""},
+		{"DELETE", "/api/v1/users/{staged}", "", 204, ""},
+		{"DELETE", "/api/v1/users/{staged}?sendEmail=false", "", 204, ""},
+		{"DELETE", "/api/v1/users/{staged}", "", 404, ""},
+		{"POST", "/api/v1/groups", `{"profile":{"name":"Contract Testers","description":"People who test contracts"}}`, 200, "group"},
+		{"POST", "/api/v1/groups", `{"profile":{"name":"Contract Testers"}}`, 400, ""},
+		{"PUT", "/api/v1/groups/{group}", `{"profile":{"name":"Contract Testers 2"}}`, 200, ""},
+		{"PUT", "/api/v1/groups/" + appGroupID(s.Org), `{"profile":{"name":"Renamed"}}`, 403, ""},
+		{"PUT", "/api/v1/groups/{group}/users/{active}", "", 204, ""},
+		{"PUT", "/api/v1/groups/{group}/users/{active}", "", 204, ""},
+		{"PUT", "/api/v1/groups/" + appGroupID(s.Org) + "/users/{active}", "", 403, ""},
+		{"DELETE", "/api/v1/groups/{group}/users/{active}", "", 204, ""},
+		{"POST", "/api/v1/groups/{group}/roles", `{"type":"USER_ADMIN"}`, 201, "grole"},
+		{"POST", "/api/v1/groups/{group}/roles", `{"type":"USER_ADMIN"}`, 409, ""},
+		{"DELETE", "/api/v1/groups/{group}/roles/{grole}", "", 204, ""},
+		{"DELETE", "/api/v1/groups/{group}", "", 204, ""},
+		{"DELETE", "/api/v1/groups/" + everyoneID(s.Org), "", 403, ""},
+		{"POST", "/api/v1/users/{active}/roles", `{"type":"HELP_DESK_ADMIN"}`, 201, "role"},
+		{"POST", "/api/v1/users/{active}/roles", `{"type":"HELP_DESK_ADMIN"}`, 409, ""},
+		{"POST", "/api/v1/users/{active}/roles", `{"type":"CUSTOM","role":"` + s.Org.Roles(DanaWhiteID)[0].Role + `","resource-set":"` + s.Org.Roles(DanaWhiteID)[0].ResourceSet + `"}`, 201, ""},
+		{"POST", "/api/v1/users/{active}/roles", `{"type":"WIZARD"}`, 400, ""},
+		{"GET", "/api/v1/users/{active}/roles/{role}", "", 200, ""},
+		{"DELETE", "/api/v1/users/{active}/roles/{role}", "", 204, ""},
+		{"DELETE", "/api/v1/users/{active}/roles/{role}", "", 404, ""},
+		{"GET", "/api/v1/logs?filter=" + url.QueryEscape(`actor.id eq "`+AlexKimID+`"`) + "&sortOrder=DESCENDING&limit=50", "", 200, ""},
+	}
+	for _, w := range writes {
+		p := w.path
+		for k, v := range created {
+			p = strings.ReplaceAll(p, "{"+k+"}", v)
+		}
+		r := send(t, w.method, p, w.body)
+		if r.status != w.status {
+			t.Errorf("%s %s: status %d, want %d; body %s", w.method, p, r.status, w.status, r.body)
+		}
+		if w.save != "" {
+			var v struct{ ID string }
+			if err := json.Unmarshal(r.body, &v); err != nil || v.ID == "" {
+				t.Fatalf("%s %s: no id in %s", w.method, p, r.body)
+			}
+			created[w.save] = v.ID
+		}
+	}
+	exchanges += len(writes)
+	if rec.Checked() < exchanges {
+		t.Errorf("validated %d exchanges, want %d", rec.Checked(), exchanges)
 	}
 	for _, v := range rec.Violations() {
 		t.Errorf("OpenAPI violation: %s", v)

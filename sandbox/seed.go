@@ -118,7 +118,7 @@ type userSpec struct {
 	mobile     string
 }
 
-func seedOrg(o *Org, extra int, now time.Time) {
+func seedOrg(o *Org, extra, extraEvents int, now time.Time) {
 	s := &seeder{
 		r:      rand.New(rand.NewPCG(0x0c7a5eed, 0x5a4db0c5)),
 		base:   now.UTC().Truncate(time.Millisecond),
@@ -159,6 +159,12 @@ func seedOrg(o *Org, extra int, now time.Time) {
 	for _, g := range s.groups(all, generated) {
 		o.addGroup(g)
 	}
+
+	// Admin roles draw from the same stream, after the directory; the
+	// System Log (with the sessions it records) has a stream of its own, so
+	// ExtraEvents changes nothing else.
+	s.seedRoles(o, generated)
+	seedLog(o, s.base, extraEvents)
 }
 
 // fixtureUsers are the users the classic workflows and tests rely on.

@@ -86,19 +86,23 @@ func TestRouting(t *testing.T) {
 		method, path string
 		status       int
 		code         string
+		allow        string
 	}{
-		{http.MethodGet, "/api/v1/apps", http.StatusNotFound, "E0000007"},
-		{http.MethodGet, "/api/v1/users/" + JaneDoeID + "/factors", http.StatusNotFound, "E0000007"},
-		{http.MethodGet, "/api/v1", http.StatusNotFound, "E0000007"},
-		{http.MethodPost, "/api/v1/groups", http.StatusMethodNotAllowed, "E0000022"},
-		{http.MethodPatch, "/api/v1/users/" + JaneDoeID, http.StatusMethodNotAllowed, "E0000022"},
-		{http.MethodDelete, "/api/v1/groups/" + AWSProdAdminsID + "/users", http.StatusMethodNotAllowed, "E0000022"},
+		{http.MethodGet, "/api/v1/apps", http.StatusNotFound, "E0000007", ""},
+		{http.MethodGet, "/api/v1/users/" + JaneDoeID + "/factors", http.StatusNotFound, "E0000007", ""},
+		{http.MethodGet, "/api/v1", http.StatusNotFound, "E0000007", ""},
+		{http.MethodPost, "/api/v1/users/" + JaneDoeID + "/lifecycle/explode", http.StatusNotFound, "E0000007", ""},
+		{http.MethodPatch, "/api/v1/groups", http.StatusMethodNotAllowed, "E0000022", "GET, POST"},
+		{http.MethodPatch, "/api/v1/users/" + JaneDoeID, http.StatusMethodNotAllowed, "E0000022", "DELETE, GET, POST, PUT"},
+		{http.MethodDelete, "/api/v1/groups/" + AWSProdAdminsID + "/users", http.StatusMethodNotAllowed, "E0000022", "GET"},
+		{http.MethodGet, "/api/v1/users/" + JaneDoeID + "/lifecycle/suspend", http.StatusMethodNotAllowed, "E0000022", "POST"},
+		{http.MethodPost, "/api/v1/logs", http.StatusMethodNotAllowed, "E0000022", "GET"},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			r := do(t, s, tc.method, tc.path, "")
 			e := wantError(t, r, tc.status, tc.code)
 			if tc.status == http.StatusMethodNotAllowed {
-				if r.header.Get("Allow") != "GET" {
+				if r.header.Get("Allow") != tc.allow {
 					t.Errorf("Allow %q", r.header.Get("Allow"))
 				}
 				if e.ErrorSummary != "The endpoint does not support the provided HTTP method" {
@@ -129,7 +133,7 @@ func TestRequestsRecorded(t *testing.T) {
 	want := []Request{
 		{Method: "GET", Path: "/api/v1/users", RawQuery: "q=jane", Status: 200},
 		{Method: "GET", Path: "/api/v1/groups", Status: 401},
-		{Method: "POST", Path: "/api/v1/users", RawQuery: "activate=false", Status: 405, Body: []byte(`{"profile":{}}`)},
+		{Method: "POST", Path: "/api/v1/users", RawQuery: "activate=false", Status: 400, Body: []byte(`{"profile":{}}`)},
 	}
 	for i, w := range want {
 		g := got[i]
