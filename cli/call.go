@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -14,7 +16,7 @@ import (
 func runCall(ctx context.Context, args []string, env Env) int {
 	fs := flagSet("call TOOL", env, true)
 	argsJSON := fs.String("args", "{}", "the tool's arguments as a JSON object")
-	fs.Bool("yes", false, "accept confirmation prompts without asking")
+	yes := fs.Bool("yes", false, "accept confirmation prompts without asking")
 	if code := parse(fs, args, env); code >= 0 {
 		return code
 	}
@@ -39,14 +41,16 @@ func runCall(ctx context.Context, args []string, env Env) int {
 		return fail(env, errors.Join(errUsage, fmt.Errorf("tool %q is not among the tools these flags expose; see okta-mcp tools (and --methods, --tags, --tools)", name)))
 	}
 
-	srv := server.New(server.Options{Version: Version(), Tools: r.selected, Deps: r.deps, Logger: r.logger})
+	srv := server.New(r.serverOptions(nil))
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := srv.Connect(ctx, st, nil)
 	if err != nil {
 		return fail(env, err)
 	}
 	defer ss.Close()
-	client := mcp.NewClient(&mcp.Implementation{Name: "okta-mcp-call", Version: Version()}, nil)
+	client := mcp.NewClient(&mcp.Implementation{Name: "okta-mcp-call", Version: Version()}, &mcp.ClientOptions{
+		ElicitationHandler: terminalConfirm(env, *yes),
+	})
 	cs, err := client.Connect(ctx, ct, nil)
 	if err != nil {
 		return fail(env, err)
@@ -83,4 +87,28 @@ func textOf(res *mcp.CallToolResult) any {
 		}
 	}
 	return nil
+}
+
+// terminalConfirm answers confirmation prompts: accepted with --yes, else
+// asked on stderr and answered with y or yes on stdin; anything else,
+// including end of input, declines.
+func terminalConfirm(env Env, yes bool) func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+	in := bufio.NewReader(env.Stdin)
+	return func(ctx context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+		if yes {
+			fmt.Fprintf(env.Stderr, "%s\n(accepted by --yes)\n", req.Params.Message)
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil
+		}
+		fmt.Fprintf(env.Stderr, "%s\nProceed? [y/N] ", req.Params.Message)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(env.Stderr, "\n(no answer: cancelled)")
+			return &mcp.ElicitResult{Action: "cancel"}, nil
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{}}, nil
+		}
+		return &mcp.ElicitResult{Action: "decline"}, nil
+	}
 }

@@ -14,10 +14,13 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/okta-mcp/okta-mcp/audit"
 	"github.com/okta-mcp/okta-mcp/config"
+	"github.com/okta-mcp/okta-mcp/confirm"
 	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 	"github.com/okta-mcp/okta-mcp/sandbox"
+	"github.com/okta-mcp/okta-mcp/server"
 	"github.com/okta-mcp/okta-mcp/tools"
 )
 
@@ -123,6 +126,11 @@ type app struct {
 	closers  []func()
 }
 
+// serverOptions are the server settings serve and call share.
+func (r *app) serverOptions(onExpire func()) server.Options {
+	return server.Options{Version: Version(), Tools: r.selected, Deps: r.deps, Logger: r.logger, ExpiresAt: r.cfg.ExpiresAt, OnExpire: onExpire}
+}
+
 func (r *app) close() {
 	for i := len(r.closers) - 1; i >= 0; i-- {
 		r.closers[i]()
@@ -150,6 +158,13 @@ func setup(fs *pflag.FlagSet, env Env) (*app, error) {
 			return nil, fmt.Errorf("%w (%w)", err, errUsage)
 		}
 	}
+	auditLog, err := audit.Open(cfg.AuditLog, r.logger)
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("%w (%w)", err, errUsage)
+	}
+	r.closers = append(r.closers, func() { auditLog.Close() })
+	r.deps.Safety = tools.Safety{NoConfirm: cfg.Confirm == "never", Sealer: confirm.NewSealer(nil), Audit: auditLog}
 	var once sync.Once
 	var client *okta.Client
 	var clientErr error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/okta-mcp/okta-mcp/server"
 )
@@ -21,7 +22,17 @@ func runServe(ctx context.Context, args []string, env Env) int {
 		return fail(env, err)
 	}
 	defer r.close()
-	srv := server.New(server.Options{Version: Version(), Tools: r.selected, Deps: r.deps, Logger: r.logger})
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	if !r.cfg.ExpiresAt.IsZero() {
+		// At the --expires-at instant the server stops; calls racing it are refused.
+		t := time.AfterFunc(time.Until(r.cfg.ExpiresAt), func() {
+			r.logger.Warn("--expires-at reached: shutting down", "expires_at", r.cfg.ExpiresAt)
+			stop()
+		})
+		defer t.Stop()
+	}
+	srv := server.New(r.serverOptions(stop))
 	r.logger.Info("serving MCP on stdio", "tools", len(r.selected), "version", Version())
 	err = srv.Run(ctx, &server.StdioTransport{In: env.Stdin, Out: env.Stdout})
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {

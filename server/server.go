@@ -4,10 +4,13 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/tools"
 )
 
@@ -17,6 +20,10 @@ type Options struct {
 	Tools   []tools.Tool // already filtered: only these are registered
 	Deps    tools.Deps
 	Logger  *slog.Logger
+	// ExpiresAt, when set, is --expires-at: every tool call after it is
+	// refused and OnExpire (which should stop the server) is called.
+	ExpiresAt time.Time
+	OnExpire  func()
 }
 
 // Instructions tell the model how the tools fit together.
@@ -35,7 +42,7 @@ func New(opts Options) *mcp.Server {
 		Logger:       sdkLogger(logger),
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
-	s.AddReceivingMiddleware(errorMeta)
+	s.AddReceivingMiddleware(errorMeta, expiry(opts.ExpiresAt, opts.OnExpire))
 	tools.Register(s, opts.Tools, opts.Deps)
 	return s
 }
@@ -61,4 +68,26 @@ func sdkLogger(l *slog.Logger) *slog.Logger {
 		return l
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// expiry refuses tool calls after the --expires-at instant.
+func expiry(at time.Time, onExpire func()) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		if at.IsZero() {
+			return next
+		}
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			if method != "tools/call" || time.Now().Before(at) {
+				return next(ctx, method, req)
+			}
+			if onExpire != nil {
+				defer onExpire()
+			}
+			res := &mcp.CallToolResult{}
+			res.SetError(&tools.Error{Err: &okta.Error{Code: "expired", Causes: []string{},
+				Summary: fmt.Sprintf("This okta-mcp server's access expired at %s (--expires-at); no call is accepted and the server is shutting down.", at.UTC().Format(time.RFC3339)),
+				Hint:    "The admin must restart okta-mcp with a later --expires-at."}})
+			return res, nil
+		}
+	}
 }

@@ -12,8 +12,27 @@ import (
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 )
 
-// handler is a tool's logic: validated arguments in, a result or an error out.
+// handler is a read tool's logic: validated arguments in, a result or an error out.
 type handler[In, Out any] func(ctx context.Context, c *okta.Client, in In) (Out, error)
+
+// call is what a handler has at hand besides its arguments.
+type call struct {
+	req    *mcp.CallToolRequest // write tools need its input responses and request state
+	okta   *okta.Client
+	safety Safety
+}
+
+// rawHandler is a tool's logic with the whole call at hand. A non-nil
+// result is returned as is (for input requests).
+type rawHandler[In, Out any] func(ctx context.Context, cl call, in In) (*mcp.CallToolResult, Out, error)
+
+// plain adapts a read handler.
+func plain[In, Out any](h handler[In, Out]) rawHandler[In, Out] {
+	return func(ctx context.Context, cl call, in In) (*mcp.CallToolResult, Out, error) {
+		out, err := h(ctx, cl.okta, in)
+		return nil, out, err
+	}
+}
 
 // Error is a failed tool call. Its text (Error) is the JSON object
 // {"error": {...}} of SPEC §6, which MCP clients show the model as the
@@ -75,7 +94,7 @@ func RateMeta(r *okta.RateLimit) mcp.Meta {
 // wrap adapts a handler to the SDK: it gets the Okta client, reports
 // rate-limit waits as progress, maps errors to §6 error results and puts the
 // rate-limit block into _meta.
-func wrap[In, Out any](name string, d Deps, h handler[In, Out]) mcp.ToolHandlerFor[In, Out] {
+func wrap[In, Out any](d Deps, h rawHandler[In, Out]) mcp.ToolHandlerFor[In, Out] {
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 		var zero Out
 		c, err := d.Okta()
@@ -85,11 +104,14 @@ func wrap[In, Out any](name string, d Deps, h handler[In, Out]) mcp.ToolHandlerF
 		if tok := req.Params.GetProgressToken(); tok != nil && req.Session != nil {
 			ctx = ratelimit.WithObserver(ctx, progressReporter(ctx, req.Session, tok))
 		}
-		out, err := h(ctx, c, in)
+		res, out, err := h(ctx, call{req: req, okta: c, safety: d.Safety}, in)
 		if err != nil {
 			return nil, zero, toolError(err)
 		}
-		res := &mcp.CallToolResult{}
+		if res != nil {
+			return res, out, nil
+		}
+		res = &mcp.CallToolResult{}
 		if r, ok := any(out).(rated); ok {
 			res.Meta = RateMeta(r.rate())
 		}

@@ -48,6 +48,9 @@ var Tags = []string{"users", "groups", "roles", "sessions", "logs"}
 // tool call, so listing tools needs no credentials.
 type Deps struct {
 	Okta func() (*okta.Client, error)
+	// Safety governs write tools; the zero value asks for confirmation
+	// (and so refuses every write: no sealer) and audits nothing.
+	Safety Safety
 }
 
 // Tool is one entry of the catalog.
@@ -64,7 +67,7 @@ func (t Tool) Name() string { return t.Def.Name }
 
 // All returns the whole catalog, in a stable order.
 func All() []Tool {
-	all := slices.Concat(userTools())
+	all := slices.Concat(userTools(), userWriteTools())
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
 	return all
 }
@@ -174,12 +177,16 @@ func annotations(title string, c Class) *mcp.ToolAnnotations {
 	return a
 }
 
-// define builds a catalog entry for a typed handler.
+// define builds a catalog entry for a read tool.
 func define[In, Out any](def *mcp.Tool, class Class, tags []string, h handler[In, Out]) Tool {
+	return defineRaw(def, class, tags, plain(h))
+}
+
+func defineRaw[In, Out any](def *mcp.Tool, class Class, tags []string, h rawHandler[In, Out]) Tool {
 	if def.Annotations == nil {
 		def.Annotations = annotations(def.Title, class)
 	}
 	return Tool{Def: def, Class: class, Tags: tags, add: func(s *mcp.Server, d Deps) {
-		mcp.AddTool(s, def, wrap(def.Name, d, h))
+		mcp.AddTool(s, def, wrap(d, h))
 	}}
 }

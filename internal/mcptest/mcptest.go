@@ -13,6 +13,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/okta-mcp/okta-mcp/audit"
+	"github.com/okta-mcp/okta-mcp/confirm"
 	"github.com/okta-mcp/okta-mcp/internal/contract"
 	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
@@ -29,6 +31,12 @@ type Options struct {
 	Sandbox    sandbox.Options
 	NoContract bool // skip OpenAPI validation (tests that inject non-Okta answers)
 	Client     *mcp.ClientOptions
+	// Safety is the write policy; the zero value asks for confirmation with
+	// a fresh sealer and audits to AuditPath when set.
+	Safety    tools.Safety
+	AuditPath string
+	ExpiresAt time.Time
+	OnExpire  func()
 }
 
 // Harness is a running sandbox, server and connected client session.
@@ -75,7 +83,17 @@ func Start(t testing.TB, o Options) *Harness {
 	if err != nil {
 		t.Fatalf("select tools: %v", err)
 	}
-	srv := server.New(server.Options{Version: "test", Tools: selected, Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }}})
+	if o.Safety.Sealer == nil {
+		o.Safety.Sealer = confirm.NewSealer(nil)
+	}
+	if o.Safety.Audit == nil && o.AuditPath != "" {
+		if o.Safety.Audit, err = audit.Open(o.AuditPath, nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { o.Safety.Audit.Close() })
+	}
+	srv := server.New(server.Options{Version: "test", Tools: selected, ExpiresAt: o.ExpiresAt, OnExpire: o.OnExpire,
+		Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }, Safety: o.Safety}})
 	st, ct := mcp.NewInMemoryTransports()
 	ctx := t.Context()
 	ss, err := srv.Connect(ctx, st, nil)
