@@ -12,8 +12,14 @@ import (
 // run runs the command line in-process with the given environment.
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runIn(t, "", env, args...)
+}
+
+// runIn is run with stdin.
+func runIn(t *testing.T, stdin string, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = Main(t.Context(), args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
+	code = Main(t.Context(), args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }})
 	return code, out.String(), errb.String()
 }
 
@@ -102,5 +108,48 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := run(t, nil, "version")
 	if code != ExitOK || !strings.HasPrefix(stdout, "okta-mcp ") || !strings.Contains(stdout, "go1.") {
 		t.Fatalf("exit %d: %q", code, stdout)
+	}
+}
+
+func TestCallAsksOnTheTerminal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, stdin string
+		extra       []string
+		outcome     string
+	}{
+		{"yes typed", "y\n", nil, "done"},
+		{"no typed", "n\n", nil, "declined"},
+		{"no answer", "", nil, "cancelled"},
+		{"--yes", "", []string{"--yes"}, "done"},
+		{"dry run asks nothing", "", []string{"--args", `{"id":"jane.doe@company.com","dry_run":true}`}, "dry_run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+			args := append([]string{"call", "okta_users_suspend", "--sandbox", "--methods", "all", "--audit-log", auditPath, "--args", `{"id":"jane.doe@company.com"}`}, tt.extra...)
+			code, stdout, stderr := runIn(t, tt.stdin, nil, args...)
+			var out struct {
+				Outcome string `json:"outcome"`
+			}
+			if code != ExitOK || json.Unmarshal([]byte(stdout), &out) != nil || out.Outcome != tt.outcome {
+				t.Fatalf("exit %d, stdout %s, stderr %s; want outcome %s", code, stdout, stderr, tt.outcome)
+			}
+			if tt.outcome != "dry_run" && !strings.Contains(stderr, "Suspend Jane Doe (jane.doe@company.com") {
+				t.Errorf("the prompt was not shown: %s", stderr)
+			}
+			if raw, _ := os.ReadFile(auditPath); strings.Count(string(raw), "\n") != 1 {
+				t.Errorf("audit log has %q, want one line", raw)
+			}
+		})
+	}
+}
+
+func TestUnwritableAuditLogIsAStartupError(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := run(t, nil, "call", "list_all_okta_users", "--sandbox", "--audit-log", filepath.Join(t.TempDir(), "no-such-dir", "audit.jsonl"))
+	if code != ExitUsage || !strings.Contains(stderr, "audit-log") {
+		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
