@@ -406,3 +406,108 @@ func readAudit(t *testing.T, path string) []audit.Entry {
 	}
 	return out
 }
+
+// TestOtherWritesConfirmation covers the write tools whose effect is not a
+// status change: accepted they change the org, declined they send nothing.
+func TestOtherWritesConfirmation(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		tool    string
+		args    map[string]any
+		changed func(h *mcptest.Harness) bool
+	}{
+		{"create_a_okta_user", map[string]any{"profile": map[string]any{"login": "ann.new@company.com", "email": "ann.new@company.com", "firstName": "Ann", "lastName": "New"}},
+			func(h *mcptest.Harness) bool {
+				for _, u := range h.Org.Users() {
+					if u.Login == "ann.new@company.com" {
+						return u.Status == "STAGED"
+					}
+				}
+				return false
+			}},
+		{"update_a_okta_user_by_id", map[string]any{"id": sandbox.JaneDoeID, "profile": map[string]any{"title": "Head of Platform"}},
+			func(h *mcptest.Harness) bool {
+				for _, u := range h.Org.Users() {
+					if u.ID == sandbox.JaneDoeID {
+						return u.Title == "Head of Platform"
+					}
+				}
+				return false
+			}},
+		{"okta_users_clear_sessions", map[string]any{"id": sandbox.JaneDoeID},
+			func(h *mcptest.Harness) bool {
+				for _, s := range h.Org.Sessions(sandbox.JaneDoeID) {
+					if s.Live {
+						return false
+					}
+				}
+				return true
+			}},
+	}
+	for _, tc := range cases {
+		for _, action := range []string{"accept", "decline"} {
+			t.Run(tc.tool+"/"+action, func(t *testing.T) {
+				t.Parallel()
+				var prompts atomic.Int32
+				var last atomic.Value
+				h := mcptest.Start(t, mcptest.Options{Client: answering(action, &prompts, &last)})
+				var out writeOut
+				mcptest.Decode(t, h.Call(t, tc.tool, tc.args), &out)
+				if prompts.Load() != 1 {
+					t.Fatalf("%d prompts", prompts.Load())
+				}
+				if action == "accept" && (out.Outcome != "done" || !tc.changed(h) || writes(h) != 1) {
+					t.Errorf("accepted: outcome %s, changed %v, %d writes", out.Outcome, tc.changed(h), writes(h))
+				}
+				if action == "decline" && (out.Outcome != "declined" || tc.changed(h) || writes(h) != 0) {
+					t.Errorf("declined: outcome %s, changed %v, %d writes", out.Outcome, tc.changed(h), writes(h))
+				}
+			})
+		}
+	}
+}
+
+func TestReadOnlyServerHasNoWriteTools(t *testing.T) {
+	t.Parallel()
+	h := mcptest.Start(t, mcptest.Options{Filter: tools.Filter{Methods: []string{"read"}}, Safety: tools.Safety{NoConfirm: true}})
+	lt, err := h.Session.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range lt.Tools {
+		if !tool.Annotations.ReadOnlyHint {
+			t.Errorf("--methods read lists %s", tool.Name)
+		}
+	}
+	res, err := h.Session.CallTool(t.Context(), &mcp.CallToolParams{Name: "okta_users_suspend", Arguments: map[string]any{"id": sandbox.JaneDoeID}})
+	if err == nil && !res.IsError {
+		t.Fatal("a write tool answered on a read-only server")
+	}
+	if err != nil && !strings.Contains(err.Error(), "unknown tool") {
+		t.Errorf("error %v, want unknown tool", err)
+	}
+	if n := len(h.Org.Requests()); n != 0 {
+		t.Errorf("%d requests reached Okta", n)
+	}
+}
+
+// TestResetLinkOnlyOnRequest: the reset link reaches the result only with
+// send_email false, and never the audit log.
+func TestResetLinkOnlyOnRequest(t *testing.T) {
+	t.Parallel()
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	h := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
+	res := h.Call(t, "okta_users_reset_password", map[string]any{"id": sandbox.JaneDoeID})
+	if strings.Contains(mcptest.Text(res), "resetPasswordUrl") {
+		t.Errorf("emailed reset returned a link: %s", mcptest.Text(res))
+	}
+	h2 := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
+	res = h2.Call(t, "okta_users_reset_password", map[string]any{"id": sandbox.JaneDoeID, "send_email": false})
+	if !strings.Contains(mcptest.Text(res), "resetPasswordUrl") {
+		t.Errorf("send_email false returned no link: %s", mcptest.Text(res))
+	}
+	raw, _ := os.ReadFile(auditPath)
+	if strings.Contains(string(raw), "resetPasswordUrl") || strings.Contains(string(raw), "reset_password?token") || strings.Count(string(raw), "\n") != 2 {
+		t.Errorf("audit log: %s", raw)
+	}
+}
