@@ -40,10 +40,15 @@ func New(opts Options) *mcp.Server {
 	s := mcp.NewServer(&mcp.Implementation{Name: "okta-mcp", Title: "Okta MCP server", Version: opts.Version}, &mcp.ServerOptions{
 		Instructions: Instructions,
 		Logger:       sdkLogger(logger),
-		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
 	})
 	s.AddReceivingMiddleware(errorMeta, expiry(opts.ExpiresAt, opts.OnExpire))
 	tools.Register(s, opts.Tools, opts.Deps)
+	registered := map[string]bool{}
+	for _, t := range opts.Tools {
+		registered[t.Name()] = true
+	}
+	addPrompts(s, registered)
 	return s
 }
 
