@@ -129,8 +129,15 @@ func (p *projection) write(buf *bytes.Buffer, raw json.RawMessage, fields []fiel
 			continue
 		}
 		key(f.name)
-		if f.children == nil || bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		tv := bytes.TrimSpace(v)
+		if f.children == nil || bytes.Equal(tv, []byte("null")) {
 			buf.Write(v)
+			continue
+		}
+		if len(tv) > 0 && tv[0] == '[' {
+			if err := p.writeArray(buf, tv, f.children); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := p.write(buf, v, f.children, false); err != nil {
@@ -138,6 +145,30 @@ func (p *projection) write(buf *bytes.Buffer, raw json.RawMessage, fields []fiel
 		}
 	}
 	buf.WriteByte('}')
+	return nil
+}
+
+// writeArray projects each object of an array (a log event's target[])
+// through the same subtree; null and other elements are copied as they are.
+func (p *projection) writeArray(buf *bytes.Buffer, raw json.RawMessage, fields []field) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return invalidResponse("an array in Okta's answer is not valid JSON")
+	}
+	buf.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if len(it) == 0 || it[0] != '{' {
+			buf.Write(it)
+			continue
+		}
+		if err := p.write(buf, it, fields, false); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte(']')
 	return nil
 }
 

@@ -67,7 +67,7 @@ func (t Tool) Name() string { return t.Def.Name }
 
 // All returns the whole catalog, in a stable order.
 func All() []Tool {
-	all := slices.Concat(userTools(), userWriteTools())
+	all := slices.Concat(userTools(), userWriteTools(), groupTools(), roleTools(), logTools(), sessionTools(), inactiveTools())
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
 	return all
 }
