@@ -10,6 +10,7 @@ require (
 	github.com/okta/okta-sdk-golang/v5 v5.0.2
 	github.com/spf13/pflag v1.1.0
 	github.com/zalando/go-keyring v0.2.8
+	golang.org/x/term v0.40.0
 )
 
 require (

@@ -1,5 +1,5 @@
-// Package cli implements okta-mcp's commands: serve, tools, call, sandbox
-// and version. It wires config, okta, tools and server together.
+// Package cli implements okta-mcp's commands: serve, tools, call, auth,
+// sandbox and version. It wires config, okta, tools and server together.
 package cli
 
 import (
@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/okta-mcp/okta-mcp/audit"
 	"github.com/okta-mcp/okta-mcp/config"
 	"github.com/okta-mcp/okta-mcp/confirm"
+	"github.com/okta-mcp/okta-mcp/credentials"
 	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 	"github.com/okta-mcp/okta-mcp/sandbox"
@@ -48,6 +51,7 @@ func commands() []command {
 		{"serve", "MCP server on stdin/stdout (the default command)", runServe},
 		{"tools", "print the tools the flags would expose", runTools},
 		{"call", "run one tool through an in-process MCP session and print its result", runCall},
+		{"auth", "store, show or remove the org's credentials in the OS keyring (login, status, logout)", runAuth},
 		{"sandbox", "serve the simulated Okta org on loopback", runSandbox},
 		{"version", "print version information", runVersion},
 	}
@@ -92,15 +96,27 @@ func flagSet(name string, env Env, withConfig bool) *pflag.FlagSet {
 	return fs
 }
 
-// parse parses args; it returns an exit code to stop with, or -1 to go on.
+// badValueRE matches pflag's message for a flag value it cannot parse.
+var badValueRE = regexp.MustCompile(`^invalid argument ".*" for "([^"]*)" flag`)
+
+// parse parses args and says what was wrong with the command line
+// (pflag's ContinueOnError prints nothing); it returns an exit code to stop
+// with, or -1 to go on. A value pflag rejects is not
+// repeated: it could be a secret typed in the wrong place.
 func parse(fs *pflag.FlagSet, args []string, env Env) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return -1
+	case errors.Is(err, pflag.ErrHelp):
+		return ExitOK
 	}
-	return -1
+	msg := err.Error()
+	if m := badValueRE.FindStringSubmatch(msg); m != nil {
+		msg = "invalid value for the " + m[1] + " flag"
+	}
+	fmt.Fprintf(env.Stderr, "okta-mcp %s: %s\n", strings.TrimPrefix(fs.Name(), "okta-mcp "), msg)
+	return ExitUsage
 }
 
 // fail reports err on stderr and returns the exit code it deserves.
@@ -124,6 +140,8 @@ type app struct {
 	deps     tools.Deps
 	logger   *slog.Logger
 	closers  []func()
+	cred     *credentials.Credential // the org's credential (not with --sandbox)
+	credErr  error                   // why there is none
 }
 
 // serverOptions are the server settings serve and call share.
@@ -157,6 +175,7 @@ func setup(fs *pflag.FlagSet, env Env) (*app, error) {
 			r.close()
 			return nil, fmt.Errorf("%w (%w)", err, errUsage)
 		}
+		r.loadCredential(env)
 	}
 	auditLog, err := audit.Open(cfg.AuditLog, r.logger)
 	if err != nil {
@@ -176,9 +195,11 @@ func setup(fs *pflag.FlagSet, env Env) (*app, error) {
 }
 
 // newClient builds the Okta client: against the in-process sandbox with
-// --sandbox, else against --org-url with the stored credential.
+// --sandbox, else against --org-url with the credential setup loaded (the
+// keyring entry for the org, else OKTA_API_TOKEN).
 func (r *app) newClient(env Env) (*okta.Client, error) {
-	orgURL, cred := r.cfg.OrgURL, okta.Credential{APIToken: env.Getenv("OKTA_API_TOKEN")}
+	orgURL := r.cfg.OrgURL
+	var cred okta.Credential
 	if r.cfg.Sandbox {
 		srv, err := sandbox.Start(sandbox.Options{})
 		if err != nil {
@@ -187,6 +208,18 @@ func (r *app) newClient(env Env) (*okta.Client, error) {
 		r.closers = append(r.closers, func() { srv.Close() })
 		orgURL, cred = srv.URL, okta.Credential{APIToken: srv.Org.Token()}
 		r.logger.Info("sandbox org started", "url", srv.URL)
+	} else {
+		if r.credErr != nil {
+			return nil, r.credErr
+		}
+		if r.cred == nil {
+			return nil, errors.New("no Okta credential loaded")
+		}
+		var err error
+		hc := &http.Client{Timeout: r.cfg.Timeout}
+		if cred, err = oktaCredential(r.cred, credentials.Store{Service: r.cfg.KeyringService}, hc, r.logger); err != nil {
+			return nil, err
+		}
 	}
 	return okta.New(okta.Options{
 		OrgURL:     orgURL,

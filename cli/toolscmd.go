@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/okta-mcp/okta-mcp/config"
+	"github.com/okta-mcp/okta-mcp/credentials"
 	"github.com/okta-mcp/okta-mcp/tools"
 )
 
@@ -19,6 +21,10 @@ type toolInfo struct {
 	ReadOnly    bool     `json:"read_only"`
 	Destructive bool     `json:"destructive"`
 	Title       string   `json:"title"`
+	// Hidden tools pass the filters but are not registered: the stored
+	// OAuth credential lacks MissingScopes.
+	Hidden        bool     `json:"hidden,omitempty"`
+	MissingScopes []string `json:"missing_scopes,omitempty"`
 }
 
 func runTools(ctx context.Context, args []string, env Env) int {
@@ -35,10 +41,32 @@ func runTools(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	infos := make([]toolInfo, 0, len(selected))
-	for _, t := range selected {
+	// With an OAuth credential stored for the org, the granted scopes
+	// decide (as at serve time); say which tools that hides and why.
+	var hidden []tools.Hidden
+	credNote := ""
+	if cfg.OrgURL != "" && !cfg.Sandbox {
+		cred, _, err := resolveCredential(cfg, env)
+		switch {
+		case err != nil && !errors.Is(err, credentials.ErrNotFound):
+			fmt.Fprintf(env.Stderr, "okta-mcp: note: could not read the stored credential, so tools are not filtered by OAuth scopes: %v\n", err)
+		case err == nil && isOAuth(cred.Kind):
+			selected, hidden = tools.ByScopes(selected, cred.Scopes)
+			credNote = fmt.Sprintf("the stored %s credential (client %s) is granted: %s", cred.Kind, cred.ClientID, strings.Join(cred.Scopes, " "))
+		}
+	}
+	infos := make([]toolInfo, 0, len(selected)+len(hidden))
+	info := func(t tools.Tool) toolInfo {
 		a := t.Def.Annotations
-		infos = append(infos, toolInfo{Name: t.Name(), Class: string(t.Class), Tags: t.Tags, ReadOnly: a.ReadOnlyHint, Destructive: a.DestructiveHint != nil && *a.DestructiveHint, Title: t.Def.Title})
+		return toolInfo{Name: t.Name(), Class: string(t.Class), Tags: t.Tags, ReadOnly: a.ReadOnlyHint, Destructive: a.DestructiveHint != nil && *a.DestructiveHint, Title: t.Def.Title}
+	}
+	for _, t := range selected {
+		infos = append(infos, info(t))
+	}
+	for _, h := range hidden {
+		i := info(h.Tool)
+		i.Hidden, i.MissingScopes = true, h.Missing
+		infos = append(infos, i)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -50,10 +78,19 @@ func runTools(ctx context.Context, args []string, env Env) int {
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tCLASS\tTAGS\tREAD-ONLY\tTITLE")
-	for _, i := range infos {
+	for _, i := range infos[:len(selected)] {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", i.Name, i.Class, strings.Join(i.Tags, ","), i.ReadOnly, i.Title)
 	}
 	tw.Flush()
-	fmt.Fprintf(env.Stdout, "\n%d of %d tools selected\n", len(infos), len(tools.All()))
+	fmt.Fprintf(env.Stdout, "\n%d of %d tools selected\n", len(selected), len(tools.All()))
+	if len(hidden) > 0 {
+		fmt.Fprintf(env.Stdout, "\n%d more pass the filters but are hidden: %s.\n\n", len(hidden), credNote)
+		tw = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "HIDDEN TOOL\tCLASS\tTAGS\tMISSING SCOPES")
+		for _, i := range infos[len(selected):] {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i.Name, i.Class, strings.Join(i.Tags, ","), strings.Join(i.MissingScopes, " "))
+		}
+		tw.Flush()
+	}
 	return ExitOK
 }
