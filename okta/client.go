@@ -41,17 +41,29 @@ type Options struct {
 	UserAgent string
 }
 
-// Credential is how requests are authenticated. The zero value is invalid.
+// Credential is how requests are authenticated: exactly one of its fields
+// is set. The zero value is invalid. Its String, GoString and Format
+// methods never print a secret.
 type Credential struct {
 	// APIToken is an Okta API token, sent as "Authorization: SSWS <token>".
 	APIToken string
+	// ServiceApp is an OAuth service app: the SDK's PrivateKey mode gets
+	// the access tokens (private-key JWT assertion, DPoP when the org
+	// demands it) through the client's own transport, from the org only.
+	ServiceApp *ServiceApp
+	// Device hands out OAuth access tokens (a signed-in admin's), set as
+	// "Authorization: Bearer …" on each request by the client's transport.
+	Device *TokenSource
 }
 
 // Client calls the Okta Management API.
 type Client struct {
-	api     *sdk.APIClient
-	orgHost string
-	limiter *ratelimit.Transport
+	api      *sdk.APIClient
+	orgHost  string
+	limiter  *ratelimit.Transport
+	auth     string      // authSSWS, authPrivateKey or authBearer
+	clientID string      // service app
+	tokens   *tokenState // service app: outcome of the SDK's token requests
 }
 
 // New checks the options and builds a client. It makes no request.
@@ -60,8 +72,9 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Credential.APIToken == "" {
-		return nil, errors.New("no Okta credential: set OKTA_API_TOKEN")
+	auth, err := opts.Credential.kind()
+	if err != nil {
+		return nil, err
 	}
 	base := opts.Base
 	if base == nil {
@@ -76,8 +89,19 @@ func New(opts Options) (*Client, error) {
 		}
 	}
 	limiter := ratelimit.NewTransport(base, opts.Policy)
+	var authed http.RoundTripper = limiter
+	tokens := &tokenState{}
+	switch auth {
+	case authPrivateKey:
+		// The SDK's token requests use this client too (no context, so
+		// captureTransport passes them through); tokenWatch reads Okta's
+		// answer to them and keeps them on the org.
+		authed = tokenWatch{state: tokens, org: u, next: limiter}
+	case authBearer:
+		authed = bearerTransport{src: opts.Credential.Device, org: u, next: limiter}
+	}
 	httpClient := &http.Client{
-		Transport: captureTransport{next: limiter},
+		Transport: captureTransport{next: authed},
 		// Okta's API does not redirect; following one could carry the
 		// Authorization header's target elsewhere.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -93,9 +117,24 @@ func New(opts Options) (*Client, error) {
 	reflect.ValueOf(&cfg.Okta).Elem().SetZero()
 	cfg.Debug = false
 	cfg.DefaultHeader = map[string]string{}
+	cfg.Context = context.Background() // NewConfiguration put OKTA_CLIENT_TOKEN there
+	cfg.PrivateKeySigner = nil
+	cfg.CacheManager = nil
 	cfg.Okta.Client.OrgUrl = u.String()
-	cfg.Okta.Client.AuthorizationMode = "SSWS"
-	cfg.Okta.Client.Token = opts.Credential.APIToken
+	cfg.Okta.Client.AuthorizationMode = auth
+	switch auth {
+	case authSSWS:
+		cfg.Okta.Client.Token = opts.Credential.APIToken
+	case authPrivateKey:
+		app := opts.Credential.ServiceApp
+		cfg.Okta.Client.ClientId = app.ClientID
+		cfg.Okta.Client.Scopes = append([]string(nil), app.Scopes...)
+		cfg.Okta.Client.PrivateKey = app.PrivateKeyPEM
+		cfg.Okta.Client.PrivateKeyId = app.KeyID
+	case authBearer:
+		// bearerTransport sets the Authorization header of each request.
+		cfg.Okta.Client.Token = ""
+	}
 	cfg.Okta.Client.Cache.Enabled = false
 	cfg.Okta.Client.RateLimit.MaxRetries = 0 // the ratelimit transport retries
 	cfg.Okta.Client.RequestTimeout = 0       // the ratelimit transport bounds each attempt
@@ -106,7 +145,11 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		cfg.UserAgent += " " + opts.UserAgent
 	}
-	return &Client{api: sdk.NewAPIClient(cfg), orgHost: u.Host, limiter: limiter}, nil
+	c := &Client{api: sdk.NewAPIClient(cfg), orgHost: u.Host, limiter: limiter, auth: auth, tokens: tokens}
+	if auth == authPrivateKey {
+		c.clientID = opts.Credential.ServiceApp.ClientID
+	}
+	return c, nil
 }
 
 // CheckOrgURL parses an org URL: https, or http for loopback hosts only, with
@@ -177,14 +220,21 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("okta request failed")
 	}
 	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, body
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	// The outcome is read from ex. Handing the SDK an empty body spares it
+	// decoding every page into its typed models (most of the CPU of a list
+	// call, and a failure on any odd value), which nothing uses.
+	resp.Body, resp.ContentLength = http.NoBody, 0
 	return resp, nil
 }
 
 // do runs one SDK call and turns its outcome into a Response or an *Error.
 func (c *Client) do(ctx context.Context, call func(ctx context.Context) error) (*Response, error) {
 	ex := &exchange{}
+	gen := c.tokens.generation()
 	sdkErr := call(context.WithValue(ctx, exchangeKey{}, ex))
+	if e := c.authError(ctx, ex, sdkErr, gen); e != nil {
+		return nil, e
+	}
 	switch {
 	case ex.err != nil:
 		return nil, transportFailure(ctx, ex.err)
@@ -195,7 +245,7 @@ func (c *Client) do(ctx context.Context, call func(ctx context.Context) error) (
 		if sdkErr == nil {
 			sdkErr = errors.New("no response")
 		}
-		return nil, &Error{Code: CodeConnection, Summary: "the request was not sent: " + sdkErr.Error()}
+		return nil, &Error{Code: CodeConnection, Summary: "the request was not sent: " + redactURLs(sdkErr.Error())}
 	}
 	rate := rateOf(ex.header)
 	reqID := ex.header.Get("X-Okta-Request-Id")

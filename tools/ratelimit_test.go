@@ -163,7 +163,8 @@ func TestCancelAbortsInFlightRequest(t *testing.T) {
 		_, err := h.Session.CallTool(ctx, &mcp.CallToolParams{Name: "get_single_okta_user_by_id", Arguments: map[string]any{"id": janeID}})
 		done <- err
 	}()
-	waitFor(t, func() bool { return h.Okta.InFlight() == 1 })
+	// The sandbox has the request (and is holding it) before we cancel.
+	waitFor(t, func() bool { return len(h.Org.Requests()) == 1 && h.Okta.InFlight() == 1 })
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("cancelled call returned no error")
