@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -126,67 +125,6 @@ func groupReadTools() []Tool {
 			OutputSchema: listSchema(groupSchema),
 		}, ClassList, []string{"users", "groups"}, listUserGroups),
 	}
-}
-
-// resumeCursor decodes a next_cursor of tool: the query it carries, whose
-// "after" is always set.
-func resumeCursor(tool, cursor string) (map[string]string, error) {
-	q, err := pagination.Decode(tool, cursor)
-	if err != nil {
-		return nil, argError("next_cursor: %v", err)
-	}
-	if q["after"] == "" {
-		return nil, argError("next_cursor: holds no page position; start again without next_cursor")
-	}
-	return q, nil
-}
-
-// pageLimit applies a paged tool's default and range to limit.
-func pageLimit(limit, def, max int) (int, error) {
-	if limit == 0 {
-		return def, nil
-	}
-	if limit < 1 || limit > max {
-		return 0, argError("limit: %d is out of range; valid values are 1 to %d", limit, max)
-	}
-	return limit, nil
-}
-
-// cursorQuery is the query a next_cursor carries: after, limit, fields
-// and the tool's own parameters (empty ones left out).
-func cursorQuery(after string, limit int, fields []string, params map[string]string) map[string]string {
-	q := map[string]string{"after": after, "limit": strconv.Itoa(limit)}
-	for k, v := range params {
-		if v != "" {
-			q[k] = v
-		}
-	}
-	if len(fields) > 0 {
-		q["fields"] = strings.Join(fields, ",")
-	}
-	return q
-}
-
-// resumeFields and resumeLimit restore what a cursor carries unless the
-// call gives its own fields.
-func resumeFields(q map[string]string, fields []string) []string {
-	if len(fields) == 0 && q["fields"] != "" {
-		return strings.Split(q["fields"], ",")
-	}
-	return fields
-}
-
-func resumeLimit(q map[string]string) int {
-	n, _ := strconv.Atoi(q["limit"])
-	return n
-}
-
-// sameResource refuses a cursor resumed with a different resource ID.
-func sameResource(arg, given, inCursor string) (string, error) {
-	if given != "" && given != inCursor {
-		return "", argError("next_cursor: it pages %s %s, not %s; omit %s or start again without next_cursor", arg, inCursor, truncate(given), arg)
-	}
-	return inCursor, nil
 }
 
 func listGroups(ctx context.Context, c *okta.Client, in listGroupsIn) (listResult, error) {

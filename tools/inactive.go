@@ -91,17 +91,15 @@ func findInactive(ctx context.Context, c *okta.Client, in findInactiveIn) (findI
 	asOf := time.Now().UTC().Truncate(time.Second)
 	after := ""
 	if in.NextCursor != "" {
-		m, err := pagination.Decode(tool, in.NextCursor)
+		m, err := resumeCursor(tool, in.NextCursor)
 		if err != nil {
-			return findInactiveResult{}, argError("next_cursor: %v", err)
+			return findInactiveResult{}, err
 		}
 		after, in.Status = m["after"], m["status"]
 		in.Days, _ = strconv.Atoi(m["days"])
 		in.MaxScan, _ = strconv.Atoi(m["max_scan"])
-		if len(in.Fields) == 0 && m["fields"] != "" {
-			in.Fields = strings.Split(m["fields"], ",")
-		}
-		if asOf, err = parseRFC3339("next_cursor", m["as_of"]); err != nil || after == "" {
+		in.Fields = resumeFields(m, in.Fields)
+		if asOf, err = parseRFC3339("next_cursor", m["as_of"]); err != nil {
 			return findInactiveResult{}, argError("next_cursor: holds no scan position; start again without next_cursor")
 		}
 	}

@@ -342,22 +342,20 @@ func listLogs(ctx context.Context, c *okta.Client, in listLogsIn) (logsListResul
 	var q okta.LogQuery
 	since := ""
 	if in.NextCursor != "" {
-		m, err := pagination.Decode(tool, in.NextCursor)
+		m, err := resumeCursor(tool, in.NextCursor)
 		if err != nil {
-			return logsListResult{}, argError("next_cursor: %v", err)
+			return logsListResult{}, err
 		}
 		// Okta's next page: after plus every parameter but since.
 		q = okta.LogQuery{After: m["after"], Filter: m["filter"], Q: m["q"], SortOrder: m["sort"]}
-		if q.After == "" || m["until"] == "" {
+		if m["until"] == "" {
 			return logsListResult{}, argError("next_cursor: holds no page position; start again without next_cursor")
 		}
 		if q.Until, err = parseRFC3339("next_cursor", m["until"]); err != nil {
 			return logsListResult{}, err
 		}
-		in.Limit, _ = strconv.Atoi(m["limit"])
-		if len(in.Fields) == 0 && m["fields"] != "" {
-			in.Fields = strings.Split(m["fields"], ",")
-		}
+		in.Limit = resumeLimit(m)
+		in.Fields = resumeFields(m, in.Fields)
 	} else {
 		var err error
 		if q, err = in.query(time.Now()); err != nil {
@@ -365,13 +363,11 @@ func listLogs(ctx context.Context, c *okta.Client, in listLogsIn) (logsListResul
 		}
 		since = fmtLogTime(q.Since)
 	}
-	switch {
-	case in.Limit == 0:
-		in.Limit = logsDefaultLimit
-	case in.Limit < 1 || in.Limit > logsMaxLimit:
-		return logsListResult{}, argError("limit: %d is out of range; valid values are 1 to %d", in.Limit, logsMaxLimit)
+	limit, err := pageLimit(in.Limit, logsDefaultLimit, logsMaxLimit)
+	if err != nil {
+		return logsListResult{}, err
 	}
-	q.Limit = int32(in.Limit)
+	in.Limit, q.Limit = limit, int32(limit)
 	proj, err := newProjection(logEventFields, in.Fields)
 	if err != nil {
 		return logsListResult{}, err

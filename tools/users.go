@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -90,30 +89,23 @@ func userTools() []Tool {
 
 func listUsers(ctx context.Context, c *okta.Client, in listUsersIn) (listResult, error) {
 	const tool = "list_all_okta_users"
+	after := ""
 	if in.NextCursor != "" {
-		q, err := pagination.Decode(tool, in.NextCursor)
+		q, err := resumeCursor(tool, in.NextCursor)
 		if err != nil {
-			return listResult{}, argError("next_cursor: %v", err)
+			return listResult{}, err
 		}
-		in.Search, in.Filter, in.Q = q["search"], q["filter"], ""
-		if q["limit"] != "" {
-			in.Limit, _ = strconv.Atoi(q["limit"])
-		}
-		if len(in.Fields) == 0 && q["fields"] != "" {
-			in.Fields = strings.Split(q["fields"], ",")
-		}
-		in.NextCursor = q["after"]
-		if in.NextCursor == "" {
-			return listResult{}, argError("next_cursor: holds no page position; start again without next_cursor")
-		}
+		in.Search, in.Filter, in.Q, in.Limit = q["search"], q["filter"], "", resumeLimit(q)
+		in.Fields = resumeFields(q, in.Fields)
+		after = q["after"]
 	}
-	switch {
-	case in.Limit == 0 && in.Q != "":
-		in.Limit = 10
-	case in.Limit == 0:
-		in.Limit = usersMaxLimit
-	case in.Limit < 1 || in.Limit > usersMaxLimit:
-		return listResult{}, argError("limit: %d is out of range; valid values are 1 to %d", in.Limit, usersMaxLimit)
+	def := usersMaxLimit
+	if in.Q != "" {
+		def = 10 // Okta's default for q, which cannot be paged
+	}
+	limit, err := pageLimit(in.Limit, def, usersMaxLimit)
+	if err != nil {
+		return listResult{}, err
 	}
 	if in.Search != "" && in.Filter != "" {
 		return listResult{}, argError("search and filter cannot be combined; put the whole condition in search")
@@ -127,26 +119,16 @@ func listUsers(ctx context.Context, c *okta.Client, in listUsersIn) (listResult,
 	if err != nil {
 		return listResult{}, err
 	}
-	resp, err := c.ListUsers(ctx, okta.UserQuery{Q: in.Q, Search: in.Search, Filter: in.Filter, After: in.NextCursor, Limit: int32(in.Limit)})
+	resp, err := c.ListUsers(ctx, okta.UserQuery{Q: in.Q, Search: in.Search, Filter: in.Filter, After: after, Limit: int32(limit)})
 	if err != nil {
 		return listResult{}, err
 	}
-	out, err := projectList(resp, proj, in.Limit)
+	out, err := projectList(resp, proj, limit)
 	if err != nil {
 		return listResult{}, err
 	}
 	if resp.NextAfter != "" && in.Q == "" {
-		q := map[string]string{"after": resp.NextAfter, "limit": strconv.Itoa(in.Limit)}
-		if in.Search != "" {
-			q["search"] = in.Search
-		}
-		if in.Filter != "" {
-			q["filter"] = in.Filter
-		}
-		if len(in.Fields) > 0 {
-			q["fields"] = strings.Join(in.Fields, ",")
-		}
-		out.NextCursor = pagination.Encode(tool, q)
+		out.NextCursor = pagination.Encode(tool, cursorQuery(resp.NextAfter, limit, in.Fields, map[string]string{"search": in.Search, "filter": in.Filter}))
 	}
 	return out, nil
 }
