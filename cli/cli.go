@@ -85,13 +85,49 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'okta-mcp COMMAND --help' for a command's flags.")
 }
 
-// flagSet makes a command's flag set with the shared settings when withConfig.
+// examples are shown by each command's --help.
+var examples = map[string]string{
+	"serve": `  okta-mcp serve --org-url https://acme.okta.com                 # read-only tools (the default)
+  okta-mcp serve --org-url https://acme.okta.com --methods all --audit-log audit.jsonl
+  okta-mcp serve --sandbox --methods all                          # try it against the simulated org`,
+	"tools": `  okta-mcp tools                                                  # what the default exposes
+  okta-mcp tools --methods read --tags groups
+  okta-mcp tools --methods all --json`,
+	"call": `  okta-mcp call list_all_okta_users --sandbox --args '{"limit":5}'
+  okta-mcp call okta_users_suspend --sandbox --methods all --args '{"id":"jane.doe@company.com","dry_run":true}'
+  okta-mcp call okta_users_suspend --org-url https://acme.okta.com --methods custom --args '{"id":"jane.doe@company.com"}'`,
+	"auth": `  okta-mcp auth login --org-url https://acme.okta.com --api-token-stdin < token.txt
+  okta-mcp auth login --org-url https://acme.okta.com --client-id 0oa… --private-key-file key.pem --key-id kid1 --scopes okta.users.read,okta.logs.read
+  okta-mcp auth login --org-url https://acme.okta.com --device --client-id 0oa… --scopes okta.users.read
+  okta-mcp auth status --org-url https://acme.okta.com`,
+	"sandbox": `  okta-mcp sandbox                       # prints OKTA_ORG_URL and OKTA_API_TOKEN, serves until Ctrl-C
+  okta-mcp sandbox --users 10000`,
+	"version": `  okta-mcp version`,
+}
+
+// flagSet makes a command's flag set with the shared settings when
+// withConfig; --help prints the command's summary, examples and flags to
+// stdout.
 func flagSet(name string, env Env, withConfig bool) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("okta-mcp "+name, pflag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.SortFlags = false
 	if withConfig {
 		config.AddFlags(fs)
+	}
+	cmd, _, _ := strings.Cut(name, " ")
+	fs.Usage = func() {
+		summary := ""
+		for _, c := range commands() {
+			if c.name == cmd {
+				summary = c.summary
+			}
+		}
+		fmt.Fprintf(env.Stdout, "Usage: okta-mcp %s [flags]\n\n%s.\n", name, summary)
+		if ex := examples[cmd]; ex != "" {
+			fmt.Fprintf(env.Stdout, "\nExamples:\n%s\n", ex)
+		}
+		fmt.Fprintf(env.Stdout, "\nFlags:\n%s\nExit codes: 0 ok, 1 tool error (call) or runtime failure, 2 usage or configuration error.\n", fs.FlagUsages())
 	}
 	return fs
 }

@@ -47,7 +47,6 @@ func TestExitCodes(t *testing.T) {
 		{"call bad args", nil, []string{"call", "list_all_okta_users", "--sandbox", "--args", "[1]"}, ExitUsage, "JSON object"},
 		{"call filtered-out tool", nil, []string{"call", "list_all_okta_users", "--sandbox", "--tags", "groups"}, ExitUsage, "not among the tools"},
 		{"call tool error", nil, []string{"call", "get_single_okta_user_by_id", "--sandbox", "--args", `{"id":"a/b"}`}, ExitToolError, ""},
-		{"help", nil, []string{"serve", "--help"}, ExitOK, "--max-concurrency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,5 +150,21 @@ func TestUnwritableAuditLogIsAStartupError(t *testing.T) {
 	code, _, stderr := run(t, nil, "call", "list_all_okta_users", "--sandbox", "--audit-log", filepath.Join(t.TempDir(), "no-such-dir", "audit.jsonl"))
 	if code != ExitUsage || !strings.Contains(stderr, "audit-log") {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	t.Parallel()
+	for _, c := range commands() {
+		if c.name == "auth" {
+			continue // auth has subcommands with their own help
+		}
+		code, stdout, _ := run(t, nil, c.name, "--help")
+		if code != ExitOK || !strings.Contains(stdout, "Examples:") || !strings.Contains(stdout, "okta-mcp "+c.name) || !strings.Contains(stdout, "Flags:") {
+			t.Errorf("%s --help: exit %d\n%s", c.name, code, stdout)
+		}
+	}
+	if _, stdout, _ := run(t, nil, "serve", "--help"); !strings.Contains(stdout, "--max-concurrency") {
+		t.Errorf("serve --help lacks the shared flags:\n%s", stdout)
 	}
 }
