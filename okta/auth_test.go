@@ -91,7 +91,7 @@ func TestServiceAppTokenGoesThroughOurClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {
-		if _, err := c.ListUsers(t.Context(), UserQuery{Limit: 2}); err != nil {
+		if _, err := c.ListUsers(t.Context(), SearchQuery{Limit: 2}); err != nil {
 			t.Fatalf("ListUsers #%d: %v", i, err)
 		}
 	}
@@ -157,7 +157,7 @@ func TestServiceAppTokenErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.ListUsers(t.Context(), UserQuery{Limit: 1})
+			_, err = c.ListUsers(t.Context(), SearchQuery{Limit: 1})
 			var e *Error
 			if !errors.As(err, &e) || e.Code != CodeOAuthTokenFailed || e.Status != tt.status || !strings.Contains(e.Summary, tt.want) || e.Hint == "" {
 				t.Fatalf("got %#v", err)
@@ -178,7 +178,7 @@ func TestServiceAppTokenErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ListUsers(t.Context(), UserQuery{})
+	_, err = c.ListUsers(t.Context(), SearchQuery{})
 	var e *Error
 	if !errors.As(err, &e) || e.Status != 0 || e.Code != CodeConnection || !strings.Contains(e.Summary, "access token") || strings.Contains(e.Summary, "client_assertion") {
 		t.Fatalf("got %#v", err)
@@ -273,11 +273,11 @@ func TestDeviceTokenSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListUsers(t.Context(), UserQuery{Limit: 1}); err != nil {
+	if _, err := c.ListUsers(t.Context(), SearchQuery{Limit: 1}); err != nil {
 		t.Fatal(err)
 	}
 	s.Org.ExpireAccessTokens()
-	if _, err := c.ListUsers(t.Context(), UserQuery{Limit: 1}); err != nil {
+	if _, err := c.ListUsers(t.Context(), SearchQuery{Limit: 1}); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if n := src.invalidate.Load(); n != 1 {
@@ -295,7 +295,7 @@ func TestDeviceTokenSource(t *testing.T) {
 
 	s.Org.RevokeRefreshTokens("0oadevice")
 	s.Org.ExpireAccessTokens()
-	_, err = c.ListUsers(t.Context(), UserQuery{Limit: 1})
+	_, err = c.ListUsers(t.Context(), SearchQuery{Limit: 1})
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeSignInRequired || !strings.Contains(e.Summary, "auth login --device") || e.Status != 400 {
 		t.Fatalf("revoked: %#v", err)

@@ -62,7 +62,7 @@ func TestClientIgnoresSDKEnvironment(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`[]`))
 	})
-	resp, err := c.ListUsers(t.Context(), UserQuery{Limit: 2})
+	resp, err := c.ListUsers(t.Context(), SearchQuery{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestClientQueryAndNextPage(t *testing.T) {
 		w.Header().Set("X-Okta-Request-Id", "req-1")
 		w.Write([]byte(`[{"id":"00u1"},{"id":"00u2"}]`))
 	})
-	resp, err := c.ListUsers(t.Context(), UserQuery{Search: `profile.department eq "R&D"`, After: "00u0", Limit: 2})
+	resp, err := c.ListUsers(t.Context(), SearchQuery{Search: `profile.department eq "R&D"`, After: "00u0", Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestClientConnectionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.ListUsers(t.Context(), UserQuery{})
+	_, err = c.ListUsers(t.Context(), SearchQuery{})
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeConnection || strings.Contains(err.Error(), "tok-123") {
 		t.Fatalf("got %v", err)

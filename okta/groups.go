@@ -7,32 +7,10 @@ import (
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
 )
 
-// GroupQuery is the query of GET /api/v1/groups. Empty fields are not sent.
-type GroupQuery struct {
-	Q, Search, Filter, After string
-	Limit                    int32
-}
-
 // ListGroups fetches one page of groups.
-func (c *Client) ListGroups(ctx context.Context, q GroupQuery) (*Response, error) {
+func (c *Client) ListGroups(ctx context.Context, q SearchQuery) (*Response, error) {
 	return c.do(ctx, func(ctx context.Context) error {
-		r := c.api.GroupAPI.ListGroups(ctx)
-		if q.Q != "" {
-			r = r.Q(q.Q)
-		}
-		if q.Search != "" {
-			r = r.Search(q.Search)
-		}
-		if q.Filter != "" {
-			r = r.Filter(q.Filter)
-		}
-		if q.After != "" {
-			r = r.After(q.After)
-		}
-		if q.Limit > 0 {
-			r = r.Limit(q.Limit)
-		}
-		_, _, err := r.Execute()
+		_, _, err := withSearch(c.api.GroupAPI.ListGroups(ctx), q).Execute()
 		return err
 	})
 }

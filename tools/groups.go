@@ -128,48 +128,7 @@ func groupReadTools() []Tool {
 }
 
 func listGroups(ctx context.Context, c *okta.Client, in listGroupsIn) (listResult, error) {
-	const tool = "list_all_okta_groups"
-	after := ""
-	if in.NextCursor != "" {
-		q, err := resumeCursor(tool, in.NextCursor)
-		if err != nil {
-			return listResult{}, err
-		}
-		in.Search, in.Filter, in.Q, in.Limit = q["search"], q["filter"], "", resumeLimit(q)
-		in.Fields = resumeFields(q, in.Fields)
-		after = q["after"]
-	}
-	limit, err := pageLimit(in.Limit, groupsMaxLimit, groupsMaxLimit)
-	if err != nil {
-		return listResult{}, err
-	}
-	switch {
-	case in.Search != "" && in.Filter != "":
-		return listResult{}, argError("search and filter cannot be combined; put the whole condition in search")
-	case in.Q != "" && (in.Search != "" || in.Filter != ""):
-		return listResult{}, argError("q cannot be combined with search or filter; use search with profile.name sw \"...\" instead")
-	}
-	for name, v := range map[string]string{"search": in.Search, "filter": in.Filter, "q": in.Q} {
-		if err := checkQueryText(name, v); err != nil {
-			return listResult{}, err
-		}
-	}
-	proj, err := newProjection(groupFields, in.Fields)
-	if err != nil {
-		return listResult{}, err
-	}
-	resp, err := c.ListGroups(ctx, okta.GroupQuery{Q: in.Q, Search: in.Search, Filter: in.Filter, After: after, Limit: int32(limit)})
-	if err != nil {
-		return listResult{}, err
-	}
-	out, err := projectList(resp, proj, limit)
-	if err != nil {
-		return listResult{}, err
-	}
-	if resp.NextAfter != "" && in.Q == "" {
-		out.NextCursor = pagination.Encode(tool, cursorQuery(resp.NextAfter, limit, in.Fields, map[string]string{"search": in.Search, "filter": in.Filter}))
-	}
-	return out, nil
+	return searchList(ctx, c, searchSpec{tool: "list_all_okta_groups", fields: groupFields, def: groupsMaxLimit, qDef: groupsMaxLimit, max: groupsMaxLimit, fetch: (*okta.Client).ListGroups}, searchArgs(in))
 }
 
 func getGroup(ctx context.Context, c *okta.Client, in getGroupIn) (groupResult, error) {

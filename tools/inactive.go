@@ -131,7 +131,7 @@ func findInactive(ctx context.Context, c *okta.Client, in findInactiveIn) (findI
 	out := findInactiveResult{Items: []json.RawMessage{}, Status: in.Status, Days: in.Days, AsOf: fmtLogTime(asOf), Cutoff: fmtLogTime(cutoff)}
 	for {
 		limit := min(usersMaxLimit, in.MaxScan-out.Scanned)
-		resp, err := c.ListUsers(ctx, okta.UserQuery{Search: search, After: after, Limit: int32(limit)})
+		resp, err := c.ListUsers(ctx, okta.SearchQuery{Search: search, After: after, Limit: int32(limit)})
 		if err != nil {
 			return findInactiveResult{}, err
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/okta-mcp/okta-mcp/okta"
-	"github.com/okta-mcp/okta-mcp/pagination"
 )
 
 // userFields is the compact user of SPEC §6.
@@ -88,49 +87,7 @@ func userTools() []Tool {
 }
 
 func listUsers(ctx context.Context, c *okta.Client, in listUsersIn) (listResult, error) {
-	const tool = "list_all_okta_users"
-	after := ""
-	if in.NextCursor != "" {
-		q, err := resumeCursor(tool, in.NextCursor)
-		if err != nil {
-			return listResult{}, err
-		}
-		in.Search, in.Filter, in.Q, in.Limit = q["search"], q["filter"], "", resumeLimit(q)
-		in.Fields = resumeFields(q, in.Fields)
-		after = q["after"]
-	}
-	def := usersMaxLimit
-	if in.Q != "" {
-		def = 10 // Okta's default for q, which cannot be paged
-	}
-	limit, err := pageLimit(in.Limit, def, usersMaxLimit)
-	if err != nil {
-		return listResult{}, err
-	}
-	if in.Search != "" && in.Filter != "" {
-		return listResult{}, argError("search and filter cannot be combined; put the whole condition in search")
-	}
-	for name, v := range map[string]string{"search": in.Search, "filter": in.Filter, "q": in.Q} {
-		if err := checkQueryText(name, v); err != nil {
-			return listResult{}, err
-		}
-	}
-	proj, err := newProjection(userFields, in.Fields)
-	if err != nil {
-		return listResult{}, err
-	}
-	resp, err := c.ListUsers(ctx, okta.UserQuery{Q: in.Q, Search: in.Search, Filter: in.Filter, After: after, Limit: int32(limit)})
-	if err != nil {
-		return listResult{}, err
-	}
-	out, err := projectList(resp, proj, limit)
-	if err != nil {
-		return listResult{}, err
-	}
-	if resp.NextAfter != "" && in.Q == "" {
-		out.NextCursor = pagination.Encode(tool, cursorQuery(resp.NextAfter, limit, in.Fields, map[string]string{"search": in.Search, "filter": in.Filter}))
-	}
-	return out, nil
+	return searchList(ctx, c, searchSpec{tool: "list_all_okta_users", fields: userFields, def: usersMaxLimit, qDef: 10, max: usersMaxLimit, fetch: (*okta.Client).ListUsers}, searchArgs(in))
 }
 
 func getUser(ctx context.Context, c *okta.Client, in getUserIn) (userResult, error) {
