@@ -122,16 +122,23 @@ type rawServer struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  chan string
-	stderr *bytes.Buffer
+	stderr *safeBuffer // written by the child while the test reads it
+	seen   []string    // the stdout lines next returned
 }
 
 func startRaw(t *testing.T, bin string, args ...string) *rawServer {
 	t.Helper()
+	return startRawEnv(t, bin, hostileEnv(), args...)
+}
+
+// startRawEnv is startRaw with the child's environment given.
+func startRawEnv(t *testing.T, bin string, env []string, args ...string) *rawServer {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = hostileEnv()
+	cmd.Env = env
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
-	r := &rawServer{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 100), stderr: &bytes.Buffer{}}
+	r := &rawServer{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 100), stderr: &safeBuffer{}}
 	cmd.Stderr = r.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -158,6 +165,7 @@ func (r *rawServer) next() map[string]any {
 		if !ok {
 			r.t.Fatalf("stdout closed early; stderr: %s", r.stderr.String())
 		}
+		r.seen = append(r.seen, l)
 		if !isJSONRPC(l) {
 			r.t.Fatalf("stdout line is not JSON-RPC: %q", l)
 		}

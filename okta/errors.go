@@ -35,6 +35,17 @@ type Error struct {
 	RateLimit  *RateLimit `json:"rate_limit,omitempty"`
 }
 
+// MarshalJSON writes the error with causes as a list, [] when there are
+// none: SPEC §6 promises the model a causes array.
+func (e *Error) MarshalJSON() ([]byte, error) {
+	type plain Error
+	p := plain(*e)
+	if p.Causes == nil {
+		p.Causes = []string{}
+	}
+	return json.Marshal(p)
+}
+
 func (e *Error) Error() string {
 	if e.Status == 0 {
 		return fmt.Sprintf("okta: %s: %s", e.Code, e.Summary)
@@ -100,6 +111,11 @@ func errorFromResponse(status int, h http.Header, body []byte, rate *RateLimit) 
 			e.Causes = append(e.Causes, "missing scope: "+scope)
 			e.Hint = fmt.Sprintf("Grant the scope %s to the OAuth app in Okta (Okta API Scopes tab), then sign in again with okta-mcp auth login.", scope)
 		}
+	}
+	if e.Code == "" {
+		// Not Okta's error JSON (a proxy's or load balancer's page): the
+		// status still says what happened.
+		e.Code = "http_" + strconv.Itoa(status)
 	}
 	if e.Hint == "" {
 		e.Hint = hintFor(status, e.Code)

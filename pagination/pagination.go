@@ -127,6 +127,16 @@ var ErrInvalid = errors.New("invalid next_cursor")
 // Encode returns the opaque cursor for tool's next page with query q (which
 // holds "after" and every filter parameter of the request).
 func Encode(tool string, q map[string]string) string {
+	if q != nil {
+		// JSON carries UTF-8 alone: json.Marshal would turn invalid bytes
+		// into U+FFFD, and Decode's checksum of what it reads back would
+		// then differ from the one computed here. Make them valid first.
+		clean := make(map[string]string, len(q))
+		for k, v := range q {
+			clean[strings.ToValidUTF8(k, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
+		}
+		q = clean
+	}
 	e := envelope{V: version, Tool: tool, Query: q}
 	e.Sum = checksum(e)
 	b, err := json.Marshal(e)

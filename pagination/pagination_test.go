@@ -3,9 +3,12 @@ package pagination
 import (
 	"encoding/base64"
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestNextAfter(t *testing.T) {
@@ -94,25 +97,114 @@ func TestCursorRejected(t *testing.T) {
 	}
 }
 
+// FuzzDecode: no input makes Decode panic or return a nil query; every
+// error wraps ErrInvalid; whatever decodes re-encodes to the same query and
+// is refused for another tool.
 func FuzzDecode(f *testing.F) {
 	f.Add(Encode("t", map[string]string{"after": "x"}))
+	f.Add(Encode("t", nil))
+	f.Add(Encode("u", map[string]string{"after": "x"}))
 	f.Add("")
 	f.Add("eyJ2IjoxfQ")
+	f.Add("eyJ2IjoyLCJ0IjoidCIsInEiOnt9fQ")
+	f.Add("====")
 	f.Fuzz(func(t *testing.T, s string) {
 		q, err := Decode("t", s)
-		if err == nil && q == nil {
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error %v does not wrap ErrInvalid", err)
+			}
+			return
+		}
+		if q == nil {
 			t.Fatal("nil query without error")
+		}
+		q2, err := Decode("t", Encode("t", q))
+		if err != nil || !maps.Equal(q, q2) {
+			t.Fatalf("re-encoded %v decodes to %v, %v", q, q2, err)
+		}
+		if _, err := Decode("other", s); err == nil {
+			t.Fatal("a cursor of tool t decodes for another tool")
 		}
 	})
 }
 
+// FuzzCursorRoundTrip: any query survives Encode and Decode unchanged; the
+// cursor is URL-safe text; a truncated cursor or another tool's is refused.
+func FuzzCursorRoundTrip(f *testing.F) {
+	f.Add("list_all_okta_users", "search", `profile.department eq "Eng"`, "00u2")
+	f.Add("t", "", "", "")
+	f.Add("\x00", "after", "\xff\\\"", "\u2028")
+	f.Fuzz(func(t *testing.T, tool, key, value, after string) {
+		if !utf8.ValidString(tool) {
+			return // tool names are the catalog's ASCII names
+		}
+		q := map[string]string{"after": after, key: value}
+		c := Encode(tool, q)
+		if strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+			t.Fatalf("cursor %q is not base64url", c)
+		}
+		got, err := Decode(tool, c)
+		// JSON carries strings as UTF-8: invalid bytes come back as U+FFFD.
+		want := map[string]string{}
+		for k, v := range q {
+			want[strings.ToValidUTF8(k, "\uFFFD")] = strings.ToValidUTF8(v, "\uFFFD")
+		}
+		if err != nil || !maps.Equal(got, want) {
+			t.Fatalf("Decode(Encode(%q)) = %q, %v", q, got, err)
+		}
+		if _, err := Decode(tool+"x", c); err == nil {
+			t.Fatal("decoded for another tool")
+		}
+		for _, cut := range []int{1, len(c) / 2, len(c) - 1} {
+			if _, err := Decode(tool, c[:cut]); err == nil {
+				t.Fatalf("truncated cursor %q decoded", c[:cut])
+			}
+		}
+	})
+}
+
+// FuzzNextAfter: no Link header makes NextAfter panic or return ok with
+// an empty after.
 func FuzzNextAfter(f *testing.F) {
 	f.Add(`<https://a.okta.com/api/v1/users?after=1>; rel="next"`)
 	f.Add(`<x>; rel="self", <y?after=2>; rel=next`)
+	f.Add(`<https://evil.example/api/v1/users?after=1>; rel="next", </api/v1/users?after=2>; rel="next"`)
+	f.Add(`<https://a.okta.com/x?after=%zz>; rel="next"`)
+	f.Add(`<https://a.okta.com:443/x?after=1>; rel="self next"`)
+	f.Add(`<https://a.okta.com/x?after=1>; rel="ne,xt"; title="a\"b,c"`)
 	f.Fuzz(func(t *testing.T, s string) {
 		h := http.Header{"Link": {s}}
 		if after, ok := NextAfter(h, "a.okta.com"); ok && after == "" {
 			t.Fatal("ok with empty after")
+		}
+	})
+}
+
+// FuzzNextAfterHost: a next link is followed only when it points to the
+// configured org (or is relative), and then its after value is kept intact.
+func FuzzNextAfterHost(f *testing.F) {
+	f.Add("a.okta.com", "00u2")
+	f.Add("A.OKTA.COM", "x y")
+	f.Add("evil.example", "00u2")
+	f.Add("a.okta.com.evil.example", "1")
+	f.Add("a.okta.com@evil.example", "1")
+	f.Add("evil.example#a.okta.com", "1")
+	f.Add("", "1")
+	f.Add("a.okta.com:8443", "1")
+	f.Fuzz(func(t *testing.T, host, after string) {
+		if strings.ContainsAny(host, "<>,;\" \t\r\n/?") {
+			return // not one URL authority inside one link
+		}
+		target := "https://" + host + "/api/v1/users?limit=2&after=" + url.QueryEscape(after)
+		u, perr := url.Parse(target)
+		got, ok := NextAfter(http.Header{"Link": {"<" + target + `>; rel="next"`}}, "a.okta.com")
+		onOrg := perr == nil && (u.Host == "" || strings.EqualFold(u.Host, "a.okta.com"))
+		if ok && !onOrg {
+			t.Fatalf("followed a next link to %q (parsed host %q)", host, u.Host)
+		}
+		if onOrg && after != "" && u.Query().Get("after") == after && (!ok || got != after) {
+			t.Fatalf("next link on the org with after %q gave %q, %v", after, got, ok)
 		}
 	})
 }

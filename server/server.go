@@ -44,12 +44,12 @@ func New(opts Options) *mcp.Server {
 		Logger:       sdkLogger(logger),
 		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}},
 	})
-	s.AddReceivingMiddleware(errorMeta, expiry(opts.ExpiresAt, opts.OnExpire))
-	tools.Register(s, opts.Tools, opts.Deps)
 	registered := map[string]bool{}
 	for _, t := range opts.Tools {
 		registered[t.Name()] = true
 	}
+	s.AddReceivingMiddleware(errorMeta, expiry(opts.ExpiresAt, opts.OnExpire), argumentErrors(registered))
+	tools.Register(s, opts.Tools, opts.Deps)
 	addPrompts(s, registered)
 	return s
 }

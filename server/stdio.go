@@ -25,10 +25,16 @@ type StdioTransport struct {
 	Out io.Writer
 }
 
-// Connect implements mcp.Transport.
+// Connect implements mcp.Transport. When ctx ends (SIGTERM, SIGINT,
+// --expires-at), the session sees the end of its input, as if stdin had
+// closed: the SDK then cancels the calls in flight, which abort their Okta
+// requests and write their audit records, and the session ends when they
+// have returned. (Server.Run on its own only stops accepting calls and waits
+// for the running ones, however long their Okta requests take.)
 func (t *StdioTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	out := &lockedWriter{w: t.Out}
 	pr, pw := io.Pipe()
+	context.AfterFunc(ctx, func() { pw.CloseWithError(io.EOF) })
 	go filterLines(t.In, pw, out)
 	return (&mcp.IOTransport{Reader: pr, Writer: out, MaxLineLength: MaxLineLength + 1}).Connect(ctx)
 }

@@ -26,11 +26,11 @@ func checkIDOrLogin(arg, v string) error {
 	if idRE.MatchString(v) {
 		return nil
 	}
-	bad := v == "" || len(v) > maxLoginLen || !utf8.ValidString(v) ||
+	bad := v == "" || v == "." || len(v) > maxLoginLen || !utf8.ValidString(v) ||
 		strings.ContainsAny(v, "/?#\\%") || strings.Contains(v, "..") ||
 		strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0
 	if bad {
-		return argError("%s: %q is neither an Okta ID nor a plausible login (a login like jane.doe@company.com, at most %d characters, without spaces, /, ?, #, %%, \\, .. or control characters)", arg, truncate(v), maxLoginLen)
+		return argError("%s: %q is neither an Okta ID nor a plausible login (a login like jane.doe@company.com, at most %d characters, without spaces, /, ?, #, %%, \\, .. or control characters, and not a lone dot)", arg, truncate(v), maxLoginLen)
 	}
 	return nil
 }

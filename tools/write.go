@@ -29,7 +29,7 @@ type Safety struct {
 
 // DryRunOption is embedded in the arguments of every write and custom tool.
 type DryRunOption struct {
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"If true, return the exact request that would be sent and the target's current state, and send nothing."`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"If true, return the exact requests and the target's current state, and send nothing."`
 }
 
 func (d DryRunOption) dryRun() bool { return d.DryRun }
@@ -132,6 +132,7 @@ func runWrite[In dryRunner](ctx context.Context, cl call, tool string, in In, pl
 	if err != nil {
 		return nil, writeResult{}, record("", errStatus(err), errRequestID(err), err)
 	}
+	p.Prompt = humanText(p.Prompt)
 	last := p.Writes[len(p.Writes)-1]
 	entry.Method, entry.Path = last.Method, last.Path
 	if in.dryRun() {

@@ -37,6 +37,10 @@ type Options struct {
 	AuditPath string
 	ExpiresAt time.Time
 	OnExpire  func()
+	// Base is the HTTP transport under the Okta client's rate limiter; nil
+	// means the client's default. Tests wrap it to act between Okta's answer
+	// and the tool's return.
+	Base http.RoundTripper
 }
 
 // Harness is a running sandbox, server and connected client session.
@@ -71,7 +75,7 @@ func Start(t testing.TB, o Options) *Harness {
 	if o.Policy.Timeout == 0 {
 		o.Policy.Timeout = 10 * time.Second
 	}
-	c, err := okta.New(okta.Options{OrgURL: hs.URL, Credential: okta.Credential{APIToken: org.Token()}, Policy: o.Policy})
+	c, err := okta.New(okta.Options{OrgURL: hs.URL, Credential: okta.Credential{APIToken: org.Token()}, Policy: o.Policy, Base: o.Base})
 	if err != nil {
 		t.Fatalf("okta.New: %v", err)
 	}
