@@ -201,6 +201,9 @@ func setup(fs *pflag.FlagSet, env Env) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Encode the tools' definitions while the keyring is asked (serve
+	// registers them next); it takes about as long.
+	go tools.Warm(selected)
 	r := &app{cfg: cfg, selected: selected}
 	if r.logger, err = newLogger(cfg, env, &r.closers); err != nil {
 		r.close()

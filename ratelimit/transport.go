@@ -324,7 +324,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, body []byte,
 	}
 	var data []byte
 	if resp.Body != nil {
-		data, err = io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+		data, err = readLimited(resp.Body, resp.ContentLength)
 		resp.Body.Close()
 		if err != nil {
 			return nil, t.classify(ctx, actx, err)
@@ -333,10 +333,37 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, body []byte,
 	if len(data) > MaxBodyBytes {
 		return nil, &TransportError{Kind: KindInvalidResponse, Err: fmt.Errorf("response body larger than %d bytes", MaxBodyBytes)}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
+	resp.Body = &Body{Reader: bytes.NewReader(data), data: data}
 	resp.ContentLength = int64(len(data))
 	resp.Request = req
 	return resp, nil
+}
+
+// Body is the body of a response RoundTrip returns: already in memory.
+type Body struct {
+	*bytes.Reader
+	data []byte
+}
+
+// Close does nothing.
+func (*Body) Close() error { return nil }
+
+// Bytes returns the whole body, without copying it, whatever has been read
+// of it. The caller must not modify it.
+func (b *Body) Bytes() []byte { return b.data }
+
+// readLimited reads at most MaxBodyBytes+1 bytes of a response body. With a
+// Content-Length the buffer is allocated once at that size; io.ReadAll
+// would grow it step by step (about five times the body in garbage for a
+// 2 MB page of log events).
+func readLimited(body io.Reader, contentLength int64) ([]byte, error) {
+	r := io.LimitReader(body, MaxBodyBytes+1)
+	if contentLength < 0 || contentLength > MaxBodyBytes {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, contentLength+bytes.MinRead)) // ReadFrom wants MinRead free to see EOF
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // classify turns a failure of one attempt into the caller's context error (when the

@@ -1,12 +1,18 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"testing"
 
+	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
@@ -131,4 +137,159 @@ func progressReporter(ctx context.Context, ss *mcp.ServerSession, tok any) func(
 			Message:       fmt.Sprintf("%s: waiting %s before attempt %d (%s)", w.Reason, w.Delay.Round(100_000_000), w.Attempt+1, w.Bucket),
 		})
 	}
+}
+
+// CheckOutputs makes every tool check its result against its output schema
+// before returning it, as the SDK's typed AddTool does on every call. That
+// check decodes the whole result again, which costs more than the rest of
+// a large list call, so the server skips it; tests turn it on (the
+// default in a test binary), so every result a test produces is checked.
+var CheckOutputs = testing.Testing()
+
+// sdkHandler adapts a tool to the SDK's raw AddTool, whose definition is
+// pub. The handler does what the SDK's typed AddTool does: it validates
+// the arguments against the input schema (resolved at the first call) and
+// decodes them into In; it returns Out as the structured content and the
+// same JSON as the text content; an error becomes an isError result.
+// Unlike the SDK it encodes the result once, and checks it against the
+// output schema only when CheckOutputs is set.
+func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandler {
+	def := pub.get()
+	in, out := pub.in, pub.out
+	var (
+		once                   sync.Once
+		inResolved, outResolve *jsonschema.Resolved
+		resolveErr             error
+	)
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		once.Do(func() {
+			if inResolved, resolveErr = resolve(in); resolveErr == nil && CheckOutputs {
+				outResolve, resolveErr = resolve(out)
+			}
+		})
+		if resolveErr != nil {
+			return nil, fmt.Errorf("tool %s: schema: %w", def.Name, resolveErr)
+		}
+		args, err := checkArguments(req.Params.Arguments, inResolved)
+		if err != nil {
+			res := &mcp.CallToolResult{}
+			res.SetError(fmt.Errorf("validating \"arguments\": %v", err))
+			return res, nil
+		}
+		var input In
+		if args != nil {
+			if err := decodeArguments(args, &input); err != nil {
+				res := &mcp.CallToolResult{}
+				res.SetError(err)
+				return res, nil
+			}
+		}
+		res, output, err := h(ctx, req, input)
+		if err != nil {
+			if wireErr, ok := err.(*jsonrpc.Error); ok {
+				return nil, wireErr
+			}
+			res := &mcp.CallToolResult{}
+			res.SetError(err)
+			return res, nil
+		}
+		if res == nil {
+			res = &mcp.CallToolResult{}
+		}
+		if res.InputRequests != nil {
+			return res, nil // content and input requests are exclusive on the wire
+		}
+		// segmentio's encoder writes what encoding/json would (RawMessage
+		// values checked, compacted, HTML-escaped) in half the time.
+		b, err := segjson.Marshal(output)
+		if err != nil {
+			return nil, fmt.Errorf("marshaling output: %w", err)
+		}
+		if outResolve != nil {
+			if err := checkOutput(b, outResolve); err != nil {
+				return nil, fmt.Errorf("validating tool output: %w", err)
+			}
+		}
+		res.StructuredContent = json.RawMessage(b)
+		if res.Content == nil {
+			res.Content = []mcp.Content{&mcp.TextContent{Text: string(b)}}
+		} else if len(b) == 0 || b[0] != '{' {
+			res.Content = append(res.Content, &mcp.TextContent{Text: string(b)})
+		}
+		return res, nil
+	}
+}
+
+// maxArgumentDepth is the SDK's nesting limit for decoding arguments.
+const maxArgumentDepth = 1000
+
+// checkArguments validates raw arguments as the SDK does: decoded into a
+// map (absent arguments are {}), schema defaults applied, validated, and
+// encoded again.
+func checkArguments(raw json.RawMessage, schema *jsonschema.Resolved) (json.RawMessage, error) {
+	v := make(map[string]any)
+	if len(raw) > 0 {
+		if err := decodeArguments(raw, &v); err != nil {
+			return nil, fmt.Errorf("unmarshaling arguments: %w", err)
+		}
+	}
+	var args any = v
+	if err := schema.ApplyDefaults(&args); err != nil {
+		return nil, fmt.Errorf("applying schema defaults:\n%w", err)
+	}
+	if err := schema.Validate(&args); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, fmt.Errorf("marshalling with defaults: %v", err)
+	}
+	return b, nil
+}
+
+// decodeArguments decodes JSON as the SDK decodes arguments: with
+// segmentio's decoder, field names matched exactly, nesting bounded.
+func decodeArguments(data []byte, v any) error {
+	if depth, deepest := 0, 0; len(data) > 0 {
+		inString, escaped := false, false
+		for _, c := range data {
+			switch {
+			case inString && escaped:
+				escaped = false
+			case inString && c == '\\':
+				escaped = true
+			case inString && c == '"':
+				inString = false
+			case inString:
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				depth++
+				deepest = max(deepest, depth)
+			case c == '}' || c == ']':
+				depth--
+			}
+		}
+		if deepest > maxArgumentDepth {
+			return fmt.Errorf("json: exceeded maximum nesting depth of %d", maxArgumentDepth)
+		}
+	}
+	dec := segjson.NewDecoder(bytes.NewReader(data))
+	dec.DontMatchCaseInsensitiveStructFields()
+	return dec.Decode(v)
+}
+
+// checkOutput checks an encoded result against the output schema, as the
+// SDK's typed AddTool does.
+func checkOutput(b []byte, schema *jsonschema.Resolved) error {
+	var v any
+	if err := decodeArguments(b, &v); err != nil {
+		return fmt.Errorf("unmarshaling output: %w", err)
+	}
+	if _, ok := v.(map[string]any); ok {
+		if err := schema.ApplyDefaults(&v); err != nil {
+			return fmt.Errorf("applying schema defaults:\n%w", err)
+		}
+	}
+	return schema.Validate(&v)
 }

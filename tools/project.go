@@ -2,9 +2,11 @@ package tools
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/okta-mcp/okta-mcp/okta"
 )
@@ -88,99 +90,463 @@ func (p *projection) add(path string) {
 	}
 }
 
+// Projection reads Okta's JSON once, token by token, validating all of it
+// as encoding/json would and copying the kept values byte for byte; no
+// object is decoded into a map. The answers are those of decoding each
+// object into map[string]json.RawMessage: for a repeated key the last value
+// wins, and a key written with escapes matches its decoded name.
+
+const (
+	errNotObject = "an object in Okta's answer is not a JSON object"
+	errNotArray  = "Okta's answer is not a JSON array"
+)
+
+// scratch buffers for building one projected object.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 // apply projects one JSON object.
 func (p *projection) apply(raw json.RawMessage) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	if err := p.write(&buf, raw, p.fields, true); err != nil {
-		return nil, err
+	if p.all {
+		return p.whole(raw)
 	}
-	return buf.Bytes(), nil
+	s := jsonScan{b: raw}
+	s.ws()
+	if s.literal("null") {
+		// As decoding null into a map: no fields.
+		if s.ws(); s.i != len(s.b) {
+			return nil, invalidResponse(errNotObject)
+		}
+		return json.RawMessage("{}"), nil
+	}
+	start := s.i
+	if !s.value(0) {
+		return nil, invalidResponse(errNotObject)
+	}
+	end := s.i
+	if s.ws(); s.i != len(s.b) || raw[start] != '{' {
+		return nil, invalidResponse(errNotObject)
+	}
+	bp := scratch.Get().(*[]byte)
+	out, err := p.object((*bp)[:0], raw[start:end], p.fields)
+	if err == nil {
+		out = bytes.Clone(out)
+	}
+	*bp = (*bp)[:0]
+	scratch.Put(bp)
+	return out, err
 }
 
-func (p *projection) write(buf *bytes.Buffer, raw json.RawMessage, fields []field, top bool) error {
+// whole is ["*"]: the object without _links, keys sorted.
+func (p *projection) whole(raw json.RawMessage) (json.RawMessage, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		return invalidResponse("an object in Okta's answer is not a JSON object")
+		return nil, invalidResponse(errNotObject)
 	}
-	buf.WriteByte('{')
-	n := 0
-	key := func(k string) {
-		if n > 0 {
-			buf.WriteByte(',')
-		}
-		n++
-		kb, _ := json.Marshal(k)
-		buf.Write(kb)
-		buf.WriteByte(':')
+	delete(obj, "_links")
+	b, err := json.Marshal(obj) // keys sorted
+	if err != nil {
+		return nil, invalidResponse("Okta's answer holds invalid JSON")
 	}
-	if top && p.all {
-		delete(obj, "_links")
-		b, err := json.Marshal(obj) // keys sorted
-		if err != nil {
-			return invalidResponse("Okta's answer holds invalid JSON")
-		}
-		buf.Reset()
-		buf.Write(b)
-		return nil
-	}
-	for _, f := range fields {
-		v, ok := obj[f.name]
-		if !ok {
-			continue
-		}
-		key(f.name)
-		tv := bytes.TrimSpace(v)
-		if f.children == nil || bytes.Equal(tv, []byte("null")) {
-			buf.Write(v)
-			continue
-		}
-		if len(tv) > 0 && tv[0] == '[' {
-			if err := p.writeArray(buf, tv, f.children); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := p.write(buf, v, f.children, false); err != nil {
-			return err
-		}
-	}
-	buf.WriteByte('}')
-	return nil
+	return b, nil
 }
 
-// writeArray projects each object of an array (a log event's target[])
-// through the same subtree; null and other elements are copied as they are.
-func (p *projection) writeArray(buf *bytes.Buffer, raw json.RawMessage, fields []field) error {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return invalidResponse("an array in Okta's answer is not valid JSON")
+// span is where a kept value lies in the object's text.
+type span struct{ start, end int }
+
+// object appends the projection of obj, a valid JSON object, to out.
+func (p *projection) object(out []byte, obj []byte, fields []field) ([]byte, error) {
+	var found [32]span
+	spans := found[:0]
+	if len(fields) > len(found) {
+		spans = make([]span, 0, len(fields))
 	}
-	buf.WriteByte('[')
-	for i, it := range items {
-		if i > 0 {
-			buf.WriteByte(',')
+	spans = spans[:len(fields)]
+	s := jsonScan{b: obj, i: 1}
+	for {
+		s.ws()
+		if s.b[s.i] == '}' {
+			break
 		}
-		if len(it) == 0 || it[0] != '{' {
-			buf.Write(it)
+		ks, ke, esc := s.str()
+		key := obj[ks+1 : ke-1]
+		s.ws()
+		s.i++ // ':'
+		s.ws()
+		vs := s.i
+		s.value(0)
+		for i := range fields {
+			if keyIs(key, esc, fields[i].name) {
+				spans[i] = span{vs, s.i}
+				break
+			}
+		}
+		s.ws()
+		if s.b[s.i] == ',' {
+			s.i++
+		}
+	}
+	out = append(out, '{')
+	n := 0
+	for i, f := range fields {
+		sp := spans[i]
+		if sp.end == 0 {
 			continue
 		}
-		if err := p.write(buf, it, fields, false); err != nil {
-			return err
+		if n > 0 {
+			out = append(out, ',')
+		}
+		n++
+		out = appendKey(out, f.name)
+		v := obj[sp.start:sp.end]
+		var err error
+		switch {
+		case f.children == nil || v[0] == 'n':
+			out = append(out, v...)
+		case v[0] == '[':
+			out, err = p.array(out, v, f.children)
+		case v[0] == '{':
+			out, err = p.object(out, v, f.children)
+		default:
+			err = invalidResponse(errNotObject)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	buf.WriteByte(']')
-	return nil
+	return append(out, '}'), nil
+}
+
+// array projects each object of a valid JSON array (a log event's target[])
+// through the same subtree; null and other elements are copied as they are.
+func (p *projection) array(out []byte, arr []byte, fields []field) ([]byte, error) {
+	out = append(out, '[')
+	s := jsonScan{b: arr, i: 1}
+	n := 0
+	for {
+		s.ws()
+		if s.b[s.i] == ']' {
+			break
+		}
+		vs := s.i
+		s.value(0)
+		if n > 0 {
+			out = append(out, ',')
+		}
+		n++
+		if arr[vs] == '{' {
+			var err error
+			if out, err = p.object(out, arr[vs:s.i], fields); err != nil {
+				return nil, err
+			}
+		} else {
+			out = append(out, arr[vs:s.i]...)
+		}
+		s.ws()
+		if s.b[s.i] == ',' {
+			s.i++
+		}
+	}
+	return append(out, ']'), nil
+}
+
+// keyIs reports whether the key text (between its quotes) names name.
+func keyIs(key []byte, escaped bool, name string) bool {
+	if !escaped {
+		return string(key) == name
+	}
+	var k string
+	q := make([]byte, 0, len(key)+2)
+	q = append(append(append(q, '"'), key...), '"')
+	return json.Unmarshal(q, &k) == nil && k == name
+}
+
+// appendKey appends "name": .
+func appendKey(out []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
+			kb, _ := json.Marshal(name)
+			return append(append(out, kb...), ':')
+		}
+	}
+	out = append(out, '"')
+	out = append(out, name...)
+	return append(out, '"', ':')
 }
 
 // splitArray splits a JSON array into its elements without decoding them.
+// The elements share body's memory. As decoding into []json.RawMessage:
+// null is no elements, anything else but an array is an error.
 func splitArray(body []byte) ([]json.RawMessage, error) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, invalidResponse("Okta's answer is not a JSON array")
+	s := jsonScan{b: body}
+	s.ws()
+	if s.literal("null") {
+		if s.ws(); s.i != len(s.b) {
+			return nil, invalidResponse(errNotArray)
+		}
+		return nil, nil
+	}
+	if s.i == len(s.b) || s.b[s.i] != '[' {
+		return nil, invalidResponse(errNotArray)
+	}
+	s.i++
+	items := make([]json.RawMessage, 0, 16)
+	for first := true; ; first = false {
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ']' && first {
+			s.i++
+			break
+		}
+		vs := s.i
+		if !s.value(1) {
+			return nil, invalidResponse(errNotArray)
+		}
+		items = append(items, body[vs:s.i:s.i])
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			break
+		}
+		return nil, invalidResponse(errNotArray)
+	}
+	if s.ws(); s.i != len(s.b) {
+		return nil, invalidResponse(errNotArray)
 	}
 	return items, nil
 }
 
 func invalidResponse(summary string) error {
 	return &okta.Error{Code: okta.CodeInvalidResponse, Summary: summary, Causes: []string{}}
+}
+
+// jsonScan walks JSON text and checks it against JSON's grammar (as
+// encoding/json does: any bytes but control characters in strings, at
+// most maxDepth nested arrays and objects) without decoding anything.
+type jsonScan struct {
+	b []byte
+	i int
+}
+
+// maxDepth is encoding/json's nesting limit.
+const maxDepth = 10000
+
+func (s *jsonScan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// literal consumes word if it is next.
+func (s *jsonScan) literal(word string) bool {
+	if len(s.b)-s.i >= len(word) && string(s.b[s.i:s.i+len(word)]) == word {
+		s.i += len(word)
+		return true
+	}
+	return false
+}
+
+// value consumes one value at s.i (no leading whitespace) and reports
+// whether it is valid.
+func (s *jsonScan) value(depth int) bool {
+	if s.i >= len(s.b) {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, _, ok := s.strOK()
+		return ok
+	case c == '{':
+		if depth++; depth > maxDepth {
+			return false
+		}
+		s.i++
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == '}' {
+			s.i++
+			return true
+		}
+		for {
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return false
+			}
+			if _, _, ok := s.strOK(); !ok {
+				return false
+			}
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				return false
+			}
+			s.i++
+			s.ws()
+			if !s.value(depth) {
+				return false
+			}
+			s.ws()
+			if s.i >= len(s.b) {
+				return false
+			}
+			switch s.b[s.i] {
+			case ',':
+				s.i++
+				s.ws()
+			case '}':
+				s.i++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '[':
+		if depth++; depth > maxDepth {
+			return false
+		}
+		s.i++
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			return true
+		}
+		for {
+			if !s.value(depth) {
+				return false
+			}
+			s.ws()
+			if s.i >= len(s.b) {
+				return false
+			}
+			switch s.b[s.i] {
+			case ',':
+				s.i++
+				s.ws()
+			case ']':
+				s.i++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	}
+	return false
+}
+
+// str consumes a string known to be valid; it returns where it starts and
+// ends (quotes included) and whether it holds escapes.
+func (s *jsonScan) str() (start, end int, escaped bool) {
+	start, escaped, _ = s.strOK()
+	return start, s.i, escaped
+}
+
+// strOK consumes a string at s.i.
+func (s *jsonScan) strOK() (start int, escaped, ok bool) {
+	start = s.i
+	i := s.i + 1
+	for i < len(s.b) {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character (most of Okta's JSON is string contents).
+		for i+8 <= len(s.b) && plainString(binary.LittleEndian.Uint64(s.b[i:])) {
+			i += 8
+		}
+		if i >= len(s.b) {
+			break
+		}
+		c := s.b[i]
+		switch {
+		case c == '"':
+			s.i = i + 1
+			return start, escaped, true
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(s.b) {
+				return start, escaped, false
+			}
+			switch s.b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s.b) {
+					return start, escaped, false
+				}
+				for _, h := range s.b[i+2 : i+6] {
+					if !isHex(h) {
+						return start, escaped, false
+					}
+				}
+				i += 6
+			default:
+				return start, escaped, false
+			}
+		case c < 0x20:
+			return start, escaped, false
+		default:
+			i++
+		}
+	}
+	return start, escaped, false
+}
+
+// plainString reports whether none of the 8 bytes in x is '"', '\\' or
+// below 0x20 (bytes of 0x80 and above are never flagged).
+func plainString(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(ones*'"'), x^(ones*'\\')
+	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x)&highs == 0
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// number consumes -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (s *jsonScan) number() bool {
+	b, i := s.b, s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	s.i = i
+	return true
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/okta-mcp/okta-mcp/okta"
@@ -58,8 +59,10 @@ type Tool struct {
 	Def   *mcp.Tool
 	Class Class
 	Tags  []string
-	// add registers the tool's typed handler on a server.
+	// add registers the tool and its handler on a server.
 	add func(s *mcp.Server, d Deps)
+	// pub is the definition as tools/list shows it, encoded once.
+	pub *publication
 }
 
 // Name is the tool's MCP name.
@@ -155,10 +158,22 @@ func Select(all []Tool, f Filter) ([]Tool, error) {
 	return out, nil
 }
 
-// Register adds the tools to s.
+// Register adds the tools to s. Their schemas are published as JSON,
+// encoded once per tool (see Warm); an input schema is resolved for
+// validation at its tool's first call, so nothing but tools/list's bytes
+// is computed at start-up.
 func Register(s *mcp.Server, ts []Tool, d Deps) {
 	for _, t := range ts {
 		t.add(s, d)
+	}
+}
+
+// Warm encodes the tools' definitions for tools/list now, so that a server
+// started later registers them at once. serve runs it while it waits for
+// the OS keyring. Safe to call concurrently with Register.
+func Warm(ts []Tool) {
+	for _, t := range ts {
+		t.pub.get()
 	}
 }
 
@@ -182,11 +197,16 @@ func define[In, Out any](def *mcp.Tool, class Class, tags []string, h handler[In
 	return defineRaw(def, class, tags, plain(h))
 }
 
+// defineRaw builds a catalog entry. Every tool is registered this one way:
+// the SDK's raw AddTool with the tool's schemas as JSON, and a handler
+// (sdkHandler) that does what the SDK's typed AddTool would, except decode
+// the result it has just encoded to check it against the output schema.
 func defineRaw[In, Out any](def *mcp.Tool, class Class, tags []string, h rawHandler[In, Out]) Tool {
 	if def.Annotations == nil {
 		def.Annotations = annotations(def.Title, class)
 	}
-	return Tool{Def: def, Class: class, Tags: tags, add: func(s *mcp.Server, d Deps) {
-		mcp.AddTool(s, def, wrap(d, h))
+	pub := &publication{def: def, output: func() *jsonschema.Schema { return outputSchemaOf[Out](def) }}
+	return Tool{Def: def, Class: class, Tags: tags, pub: pub, add: func(s *mcp.Server, d Deps) {
+		s.AddTool(pub.get(), sdkHandler(pub, wrap(d, h)))
 	}}
 }

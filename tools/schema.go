@@ -1,9 +1,13 @@
 package tools
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // inputSchema infers the input schema of In (descriptions from jsonschema
@@ -55,4 +59,66 @@ func listSchema(item *jsonschema.Schema) *jsonschema.Schema {
 // singleSchema is the output schema of a tool returning one resource under key.
 func singleSchema(key string, item *jsonschema.Schema) *jsonschema.Schema {
 	return object("", map[string]*jsonschema.Schema{key: item, "rate_limit": rateLimitSchema}, key)
+}
+
+// publication is a tool's definition as tools/list shows it: the input
+// schema, and the outline of the output schema, encoded as JSON once.
+//
+// The outline is the output schema's type and required properties. The
+// full output schema documents every field for developers and is what
+// results are checked against in tests (CheckOutputs); every result that
+// passes it passes the outline. The model reads what the fields mean in
+// the tool's description, not in the output schema.
+type publication struct {
+	def    *mcp.Tool
+	output func() *jsonschema.Schema // the full output schema
+
+	once    sync.Once
+	tool    *mcp.Tool
+	in, out *jsonschema.Schema
+}
+
+func (p *publication) get() *mcp.Tool {
+	p.once.Do(func() {
+		in, _ := p.def.InputSchema.(*jsonschema.Schema)
+		if in == nil {
+			panic(fmt.Sprintf("tool %s: no input schema", p.def.Name))
+		}
+		p.in, p.out = in, p.output()
+		t := *p.def
+		t.InputSchema = encodeSchema(p.in)
+		t.OutputSchema = encodeSchema(&jsonschema.Schema{Type: p.out.Type, Types: p.out.Types, Required: p.out.Required})
+		p.tool = &t
+	})
+	return p.tool
+}
+
+func encodeSchema(s *jsonschema.Schema) json.RawMessage {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("encode schema: %v", err))
+	}
+	return b
+}
+
+// outputSchemaOf is def's output schema, or the one the SDK would infer
+// from Out.
+func outputSchemaOf[Out any](def *mcp.Tool) *jsonschema.Schema {
+	if s, ok := def.OutputSchema.(*jsonschema.Schema); ok && s != nil {
+		return s
+	}
+	rt := reflect.TypeFor[Out]()
+	if rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	s, err := jsonschema.ForType(rt, &jsonschema.ForOptions{})
+	if err != nil {
+		panic(fmt.Sprintf("tool %s: output schema: %v", def.Name, err))
+	}
+	return s
+}
+
+// resolve prepares a schema for validation, as the SDK's typed AddTool does.
+func resolve(s *jsonschema.Schema) (*jsonschema.Resolved, error) {
+	return s.Resolve(&jsonschema.ResolveOptions{ValidateDefaults: true})
 }

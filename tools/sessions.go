@@ -52,7 +52,7 @@ const (
 
 type getSessionIn struct {
 	ID     string   `json:"id" jsonschema:"The session ID (e.g. 102…), as in a System Log event's authenticationContext.externalSessionId."`
-	Fields []string `json:"fields,omitempty" jsonschema:"Extra dotted fields to include, or [\"*\"] for the whole session (without _links)."`
+	Fields []string `json:"fields,omitempty" jsonschema:"Extra dotted fields, or [\"*\"] for the whole session."`
 }
 
 type sessionResult struct {
@@ -67,7 +67,7 @@ type deleteSessionIn struct {
 
 type listSessionsIn struct {
 	UserID string `json:"user_id" jsonschema:"The user's ID (00u…), login (jane.doe@company.com) or login short name."`
-	Since  string `json:"since,omitempty" jsonschema:"Look for sessions started since this instant, RFC 3339 (default: 24 hours ago; at most 90 days ago). Sessions started earlier are not found."`
+	Since  string `json:"since,omitempty" jsonschema:"Find sessions started since this instant, RFC 3339 (default 24 hours ago; at most 90 days ago)."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Check at most this many sessions, newest first, 1-200 (default 50)."`
 }
 
@@ -123,17 +123,15 @@ func sessionTools() []Tool {
 		defineWrite(&mcp.Tool{
 			Name:        "delete_a_okta_session_by_id",
 			Title:       "End an Okta session",
-			Description: "End one Okta session at once (DELETE /api/v1/sessions/{id}): the browser or device that holds it must sign in again. To end all of a user's sessions use okta_users_clear_sessions." + untrusted,
+			Description: "End one Okta session now: the browser or device holding it must sign in again. For all of a user's sessions, use okta_users_clear_sessions." + untrusted,
 			InputSchema: inputSchema[deleteSessionIn](),
 		}, ClassDelete, []string{"sessions"}, planDeleteSession),
 		define(&mcp.Tool{
 			Name:  "list_all_okta_sessions",
 			Title: "List a user's Okta sessions",
-			Description: "List the sessions a user started recently and whether each is still active. Okta has no API that lists sessions, so this is derived: " +
-				"it reads the System Log's successful user.session.start events of the user between since (default 24 hours ago, at most 90 days) and now, " +
-				"takes each event's authenticationContext.externalSessionId, and checks each session with GET /api/v1/sessions/{id}: active (with its status and expiresAt) " +
-				"or ended_or_unknown (Okta answers 404: ended, revoked or expired). Sessions started before since are missed even if still active, and so are sessions that logged no user.session.start event. " +
-				"End one with delete_a_okta_session_by_id, or all with okta_users_clear_sessions.",
+			Description: "List the sessions a user started recently and whether each is still active. Okta cannot list sessions, so each successful user.session.start event of the user " +
+				"in the System Log since since (default 24 hours ago) names one, checked with GET /api/v1/sessions/{id}: active (with status and expiresAt) or ended_or_unknown (404: ended, revoked or expired). " +
+				"Sessions started earlier, or that logged no such event, are missed. End one with delete_a_okta_session_by_id, all with okta_users_clear_sessions.",
 			InputSchema:  inputSchema[listSessionsIn](),
 			OutputSchema: sessionsListSchema,
 		}, ClassList, []string{"sessions", "logs"}, listSessions),
