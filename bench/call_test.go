@@ -124,7 +124,7 @@ func BenchmarkContextEconomy(b *testing.B) {
 	// A fixed range that holds more than 1000 events, oldest first.
 	until := time.Now().UTC().Truncate(time.Second)
 	since := until.Add(-89 * 24 * time.Hour)
-	var userPct, logPct float64
+	var userPct, logPct, userFloor, logFloor float64
 	for b.Loop() {
 		res, err := p.callTool("list_all_okta_users", map[string]any{"limit": 200})
 		if err != nil {
@@ -140,6 +140,7 @@ func BenchmarkContextEconomy(b *testing.B) {
 		}
 		checkSameIDs(b, tr.text(), raw, "id")
 		userPct = 100 * float64(len(tr.text())) / float64(len(raw))
+		userFloor = 100 * float64(valueBytes(b, tr.text())) / float64(len(raw))
 
 		res, err = p.callTool("list_all_okta_system_logs", map[string]any{"limit": 1000,
 			"since": since.Format(time.RFC3339), "until": until.Format(time.RFC3339)})
@@ -156,9 +157,49 @@ func BenchmarkContextEconomy(b *testing.B) {
 		}
 		checkSameIDs(b, tr.text(), raw, "uuid")
 		logPct = 100 * float64(len(tr.text())) / float64(len(raw))
+		logFloor = 100 * float64(valueBytes(b, tr.text())) / float64(len(raw))
 	}
 	report(b, "context economy: 200 users, text / Okta JSON", userPct, "%", "<= 25 %", userPct <= 25)
 	report(b, "context economy: 1000 log events, text / Okta JSON", logPct, "%", "<= 35 %", logPct <= 35)
+	// What no JSON rendering of the same compact items can go below: the
+	// items' values alone, each as JSON, with one separator each.
+	report(b, "context economy: 200 users, their values alone", userFloor, "%", "", false)
+	report(b, "context economy: 1000 events, their values alone", logFloor, "%", "", false)
+}
+
+// valueBytes is the size of the scalar values of a list result's items,
+// each encoded as JSON plus one separator: the items without their keys,
+// braces and brackets.
+func valueBytes(b *testing.B, text string) int {
+	b.Helper()
+	var page struct {
+		Items []any `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(text), &page); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		default:
+			enc, err := json.Marshal(t)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(enc) + 1
+		}
+	}
+	walk(page.Items)
+	return n
 }
 
 // checkSameIDs fails unless the tool's text and Okta's array hold the same

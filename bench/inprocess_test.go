@@ -2,13 +2,16 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/okta-mcp/okta-mcp/cli"
@@ -159,4 +162,37 @@ func BenchmarkInProcessServe(b *testing.B) {
 		}
 	}
 	report(b, "in-process: serve to tools/list answered, per run", ms(b.Elapsed()/time.Duration(b.N)), "ms", "", false)
+}
+
+// BenchmarkSDKResponseEncoding measures what the go-sdk does to send the
+// result of one list_all_okta_users call (limit 200) that the tool has
+// already built: encode the CallToolResult (structured content and its
+// text copy) to JSON, then the JSON-RPC response around it, as its
+// jsonrpc2 connection does for every response. The call overhead figure
+// cannot go below this plus the client's decode of what it sends.
+func BenchmarkSDKResponseEncoding(b *testing.B) {
+	s := startSandbox(b, sandbox.Options{})
+	cs := inProcess(b, s)
+	res := callInProcess(b, cs, "list_all_okta_users", map[string]any{"limit": 200})
+	text := res.Content[0].(*mcp.TextContent).Text
+	sent := &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}, StructuredContent: json.RawMessage(text)}
+	id, err := jsonrpc.MakeID(float64(2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var line []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(sent); err != nil {
+			b.Fatal(err)
+		}
+		if line, err = jsonrpc.EncodeMessage(&jsonrpc.Response{ID: id, Result: bytes.TrimRight(buf.Bytes(), "\n")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, "go-sdk: encoding one 200-user result, per call", ms(b.Elapsed()/time.Duration(b.N)), "ms", "", false)
+	report(b, "go-sdk: bytes of that response line", float64(len(line)), "bytes", "", false)
 }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"unsafe"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -152,7 +154,8 @@ var CheckOutputs = testing.Testing()
 // decodes them into In; it returns Out as the structured content and the
 // same JSON as the text content; an error becomes an isError result.
 // Unlike the SDK it encodes the result once, and checks it against the
-// output schema only when CheckOutputs is set.
+// output schema only when CheckOutputs is set. (Out is a struct for every
+// tool, so the SDK's special case of a nil pointer result cannot arise.)
 func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandler {
 	def := pub.get()
 	in, out := pub.in, pub.out
@@ -160,6 +163,7 @@ func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mc
 		once                   sync.Once
 		inResolved, outResolve *jsonschema.Resolved
 		resolveErr             error
+		lastSize               atomic.Int64 // bytes of the last result
 	)
 	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		once.Do(func() {
@@ -199,22 +203,28 @@ func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mc
 		if res.InputRequests != nil {
 			return res, nil // content and input requests are exclusive on the wire
 		}
-		// segmentio's encoder writes what encoding/json would (RawMessage
-		// values checked, compacted, HTML-escaped) in half the time.
-		b, err := segjson.Marshal(output)
+		// segmentio's encoder writes what encoding/json's Marshal would
+		// (RawMessage values checked, compacted, HTML-escaped) in half the
+		// time, here into a buffer the size of this tool's last result.
+		b, err := segjson.Append(make([]byte, 0, lastSize.Load()+lastSize.Load()/8+512), output, segjson.EscapeHTML|segjson.SortMapKeys)
 		if err != nil {
 			return nil, fmt.Errorf("marshaling output: %w", err)
 		}
+		lastSize.Store(int64(len(b)))
 		if outResolve != nil {
 			if err := checkOutput(b, outResolve); err != nil {
 				return nil, fmt.Errorf("validating tool output: %w", err)
 			}
 		}
+		// The text content is the same JSON: it shares b's memory (nothing
+		// writes to b from here on) instead of copying a result that can
+		// be megabytes.
+		text := unsafe.String(unsafe.SliceData(b), len(b))
 		res.StructuredContent = json.RawMessage(b)
 		if res.Content == nil {
-			res.Content = []mcp.Content{&mcp.TextContent{Text: string(b)}}
+			res.Content = []mcp.Content{&mcp.TextContent{Text: text}}
 		} else if len(b) == 0 || b[0] != '{' {
-			res.Content = append(res.Content, &mcp.TextContent{Text: string(b)})
+			res.Content = append(res.Content, &mcp.TextContent{Text: text})
 		}
 		return res, nil
 	}
