@@ -12,7 +12,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/okta-mcp/okta-mcp/okta"
-	"github.com/okta-mcp/okta-mcp/pagination"
 )
 
 // groupFields is the compact group of SPEC §6.
@@ -148,85 +147,17 @@ func getGroup(ctx context.Context, c *okta.Client, in getGroupIn) (groupResult, 
 }
 
 func listGroupMembers(ctx context.Context, c *okta.Client, in listMembersIn) (listResult, error) {
-	const tool = "list_all_okta_group_members"
-	after := ""
-	if in.NextCursor != "" {
-		q, err := resumeCursor(tool, in.NextCursor)
-		if err != nil {
-			return listResult{}, err
-		}
-		if in.GroupID, err = sameResource("group_id", in.GroupID, q["group_id"]); err != nil {
-			return listResult{}, err
-		}
-		in.Limit, in.Fields, after = resumeLimit(q), resumeFields(q, in.Fields), q["after"]
-	}
-	if in.GroupID == "" {
-		return listResult{}, argError("group_id: required (a group ID like 00g1a2b3c4d5e6f7g8h9); find it with list_all_okta_groups")
-	}
-	if err := checkID("group_id", in.GroupID); err != nil {
-		return listResult{}, err
-	}
-	limit, err := pageLimit(in.Limit, groupMembersDefault, groupMembersMaxLimit)
-	if err != nil {
-		return listResult{}, err
-	}
-	proj, err := newProjection(userFields, in.Fields)
-	if err != nil {
-		return listResult{}, err
-	}
-	resp, err := c.ListGroupMembers(ctx, in.GroupID, after, int32(limit))
-	if err != nil {
-		return listResult{}, err
-	}
-	out, err := projectList(resp, proj, limit)
-	if err != nil {
-		return listResult{}, err
-	}
-	if resp.NextAfter != "" {
-		out.NextCursor = pagination.Encode(tool, cursorQuery(resp.NextAfter, limit, in.Fields, map[string]string{"group_id": in.GroupID}))
-	}
-	return out, nil
+	return relatedList(ctx, c, relatedSpec{tool: "list_all_okta_group_members", arg: "group_id",
+		example: "a group ID like 00g1a2b3c4d5e6f7g8h9); find it with list_all_okta_groups",
+		fields:  userFields, def: groupMembersDefault, max: groupMembersMaxLimit, fetch: (*okta.Client).ListGroupMembers},
+		in.GroupID, in.Limit, in.NextCursor, in.Fields)
 }
 
 func listUserGroups(ctx context.Context, c *okta.Client, in listUserGroupsIn) (listResult, error) {
-	const tool = "list_all_okta_user_groups"
-	after := ""
-	if in.NextCursor != "" {
-		q, err := resumeCursor(tool, in.NextCursor)
-		if err != nil {
-			return listResult{}, err
-		}
-		if in.UserID, err = sameResource("user_id", in.UserID, q["user_id"]); err != nil {
-			return listResult{}, err
-		}
-		in.Limit, in.Fields, after = resumeLimit(q), resumeFields(q, in.Fields), q["after"]
-	}
-	if in.UserID == "" {
-		return listResult{}, argError("user_id: required (a user ID like 00u1a2b3c4d5e6f7g8h9); find it with list_all_okta_users")
-	}
-	if err := checkID("user_id", in.UserID); err != nil {
-		return listResult{}, err
-	}
-	limit, err := pageLimit(in.Limit, userGroupsMaxLimit, userGroupsMaxLimit)
-	if err != nil {
-		return listResult{}, err
-	}
-	proj, err := newProjection(groupFields, in.Fields)
-	if err != nil {
-		return listResult{}, err
-	}
-	resp, err := c.ListUserGroups(ctx, in.UserID, after, int32(limit))
-	if err != nil {
-		return listResult{}, err
-	}
-	out, err := projectList(resp, proj, limit)
-	if err != nil {
-		return listResult{}, err
-	}
-	if resp.NextAfter != "" {
-		out.NextCursor = pagination.Encode(tool, cursorQuery(resp.NextAfter, limit, in.Fields, map[string]string{"user_id": in.UserID}))
-	}
-	return out, nil
+	return relatedList(ctx, c, relatedSpec{tool: "list_all_okta_user_groups", arg: "user_id",
+		example: "a user ID like 00u1a2b3c4d5e6f7g8h9); find it with list_all_okta_users",
+		fields:  groupFields, def: userGroupsMaxLimit, max: userGroupsMaxLimit, fetch: (*okta.Client).ListUserGroups},
+		in.UserID, in.Limit, in.NextCursor, in.Fields)
 }
 
 // ---- writes ----

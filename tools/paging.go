@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"context"
+
+	"github.com/okta-mcp/okta-mcp/okta"
 	"strconv"
 	"strings"
 
@@ -66,4 +69,57 @@ func sameResource(arg, given, inCursor string) (string, error) {
 		return "", argError("next_cursor: it pages %s %s, not %s; omit %s or start again without next_cursor", arg, inCursor, truncate(given), arg)
 	}
 	return inCursor, nil
+}
+
+// relatedSpec is what differs between the lists of one resource's related
+// resources (a group's members, a user's groups).
+type relatedSpec struct {
+	tool, arg string
+	example   string // completes "ARG: required (…"
+	fields    []string
+	def, max  int
+	fetch     func(c *okta.Client, ctx context.Context, id, after string, limit int32) (*okta.Response, error)
+}
+
+// relatedList runs one page of a related-resource list: the owning ID is
+// validated before any request and carried in the cursor, which refuses to
+// resume for another ID.
+func relatedList(ctx context.Context, c *okta.Client, spec relatedSpec, id string, limit int, cursor string, fields []string) (listResult, error) {
+	after := ""
+	if cursor != "" {
+		q, err := resumeCursor(spec.tool, cursor)
+		if err != nil {
+			return listResult{}, err
+		}
+		if id, err = sameResource(spec.arg, id, q[spec.arg]); err != nil {
+			return listResult{}, err
+		}
+		limit, fields, after = resumeLimit(q), resumeFields(q, fields), q["after"]
+	}
+	if id == "" {
+		return listResult{}, argError("%s: required (%s", spec.arg, spec.example)
+	}
+	if err := checkID(spec.arg, id); err != nil {
+		return listResult{}, err
+	}
+	limit, err := pageLimit(limit, spec.def, spec.max)
+	if err != nil {
+		return listResult{}, err
+	}
+	proj, err := newProjection(spec.fields, fields)
+	if err != nil {
+		return listResult{}, err
+	}
+	resp, err := spec.fetch(c, ctx, id, after, int32(limit))
+	if err != nil {
+		return listResult{}, err
+	}
+	out, err := projectList(resp, proj, limit)
+	if err != nil {
+		return listResult{}, err
+	}
+	if resp.NextAfter != "" {
+		out.NextCursor = pagination.Encode(spec.tool, cursorQuery(resp.NextAfter, limit, fields, map[string]string{spec.arg: id}))
+	}
+	return out, nil
 }
