@@ -24,8 +24,8 @@ import (
 )
 
 // The benchmarks in this file run the server in the test process (real
-// HTTP to the sandbox on loopback, the real Okta client, an in-memory MCP
-// session), so `go test -cpuprofile/-memprofile` sees the server's own
+// HTTP to the sandbox on loopback, the real Okta client, an MCP session
+// over the server's stdio transport on pipes, with serve's outbox), so `go test -cpuprofile/-memprofile` sees the server's own
 // work. run.sh reports their figures too; BENCHMARKS.md has what the
 // profiles showed.
 
@@ -44,9 +44,14 @@ func inProcess(b *testing.B, s *sandbox.Server, methods ...string) *mcp.ClientSe
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := server.New(server.Options{Version: "bench", Tools: selected,
+	ob := new(server.Outbox)
+	srv := server.New(server.Options{Version: "bench", Tools: selected, Outbox: ob,
 		Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }, Safety: tools.Safety{Sealer: confirm.NewSealer(nil)}}})
-	st, ct := mcp.NewInMemoryTransports()
+	toServer, fromClient := io.Pipe()
+	toClient, fromServer := io.Pipe()
+	b.Cleanup(func() { fromClient.Close(); fromServer.Close() })
+	st := &server.StdioTransport{In: toServer, Out: fromServer, Outbox: ob}
+	ct := &mcp.IOTransport{Reader: toClient, Writer: fromClient}
 	ctx := context.Background()
 	ss, err := srv.Connect(ctx, st, nil)
 	if err != nil {

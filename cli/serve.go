@@ -37,11 +37,13 @@ func runServe(ctx context.Context, args []string, env Env) int {
 		})
 		defer t.Stop()
 	}
-	srv := server.New(r.serverOptions(stop))
+	opts := r.serverOptions(stop)
+	opts.Outbox = new(server.Outbox)
+	srv := server.New(opts)
 	gcOn()
 	limitMemory(r.cfg.Sandbox, env)
 	r.logger.Info("serving MCP on stdio", "tools", len(r.selected), "version", Version())
-	err = srv.Run(ctx, &server.StdioTransport{In: env.Stdin, Out: env.Stdout})
+	err = srv.Run(ctx, &server.StdioTransport{In: env.Stdin, Out: env.Stdout, Outbox: opts.Outbox})
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
 		r.logger.Error("server stopped", "error", err.Error())
 		return ExitToolError

@@ -24,6 +24,9 @@ type Options struct {
 	// refused and OnExpire (which should stop the server) is called.
 	ExpiresAt time.Time
 	OnExpire  func()
+	// Outbox, when it is also the StdioTransport's, lets large tool
+	// results be encoded once (see preseal.go).
+	Outbox *Outbox
 }
 
 // Instructions tell the model how the tools fit together.
@@ -48,7 +51,7 @@ func New(opts Options) *mcp.Server {
 	for _, t := range opts.Tools {
 		registered[t.Name()] = true
 	}
-	s.AddReceivingMiddleware(errorMeta, expiry(opts.ExpiresAt, opts.OnExpire), argumentErrors(registered))
+	s.AddReceivingMiddleware(preseal(opts.Outbox), errorMeta, expiry(opts.ExpiresAt, opts.OnExpire), argumentErrors(registered))
 	tools.Register(s, opts.Tools, opts.Deps)
 	addPrompts(s, registered)
 	return s

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -23,6 +24,9 @@ const MaxLineLength = 16 << 20
 type StdioTransport struct {
 	In  io.Reader
 	Out io.Writer
+	// Outbox, when it is also the server's Options.Outbox, lets the
+	// transport write large tool results that the server encoded once.
+	Outbox *Outbox
 }
 
 // Connect implements mcp.Transport. When ctx ends (SIGTERM, SIGINT,
@@ -35,8 +39,14 @@ func (t *StdioTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	out := &lockedWriter{w: t.Out}
 	pr, pw := io.Pipe()
 	context.AfterFunc(ctx, func() { pw.CloseWithError(io.EOF) })
-	go filterLines(t.In, pw, out)
-	return (&mcp.IOTransport{Reader: pr, Writer: out, MaxLineLength: MaxLineLength + 1}).Connect(ctx)
+	batches := new(atomic.Bool)
+	go filterLines(t.In, pw, out, batches)
+	conn, err := (&mcp.IOTransport{Reader: pr, Writer: out, MaxLineLength: MaxLineLength + 1}).Connect(ctx)
+	if err != nil || t.Outbox == nil {
+		return conn, err
+	}
+	t.Outbox.connected.Store(true)
+	return &presealConn{Connection: conn, outbox: t.Outbox, out: out, batches: batches}, nil
 }
 
 // lockedWriter serialises whole-message writes from the session and from
@@ -55,8 +65,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func (l *lockedWriter) Close() error { return nil }
 
 // filterLines copies well-formed lines from in to pw and answers the others
-// on out. It closes pw when in ends.
-func filterLines(in io.Reader, pw *io.PipeWriter, out io.Writer) {
+// on out. It closes pw when in ends, and sets batches before it passes on
+// the first batch.
+func filterLines(in io.Reader, pw *io.PipeWriter, out io.Writer, batches *atomic.Bool) {
 	r := bufio.NewReaderSize(in, 64<<10)
 	var line []byte
 	tooLong := false
@@ -76,7 +87,7 @@ func filterLines(in io.Reader, pw *io.PipeWriter, out io.Writer) {
 		if tooLong {
 			werr = answer(out, nil, jsonrpc.CodeInvalidRequest, "request too large: a message may be at most 16 MiB")
 		} else {
-			werr = forward(line, pw, out)
+			werr = forward(line, pw, out, batches)
 		}
 		if werr != nil {
 			pw.CloseWithError(werr)
@@ -91,7 +102,7 @@ func filterLines(in io.Reader, pw *io.PipeWriter, out io.Writer) {
 }
 
 // forward passes one line on, or answers it with a JSON-RPC error.
-func forward(line []byte, pw io.Writer, out io.Writer) error {
+func forward(line []byte, pw io.Writer, out io.Writer, batches *atomic.Bool) error {
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) == 0 {
 		return nil
@@ -105,6 +116,8 @@ func forward(line []byte, pw io.Writer, out io.Writer) error {
 		}
 	} else if trimmed[0] != '[' {
 		return answer(out, nil, jsonrpc.CodeInvalidRequest, "invalid request: a message must be a JSON object")
+	} else {
+		batches.Store(true)
 	}
 	_, err := pw.Write(append(trimmed, '\n'))
 	return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -19,7 +20,7 @@ func filter(t *testing.T, input string) (forwarded, answered []string) {
 		b, _ := io.ReadAll(pr)
 		done <- b
 	}()
-	filterLines(strings.NewReader(input), pw, &out)
+	filterLines(strings.NewReader(input), pw, &out, new(atomic.Bool))
 	fw := strings.TrimSpace(string(<-done))
 	if fw != "" {
 		forwarded = strings.Split(fw, "\n")

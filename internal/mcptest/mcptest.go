@@ -1,11 +1,13 @@
 // Package mcptest runs the real server against the sandbox org for tests:
 // real HTTP on loopback, the real Okta SDK client, and a real MCP client
-// session over in-memory transports, with every HTTP exchange checked
-// against Okta's OpenAPI document.
+// session over the server's stdio transport (on pipes, with the outbox
+// that serve uses, so large results take the presealed path), with every
+// HTTP exchange checked against Okta's OpenAPI document.
 package mcptest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -41,6 +43,9 @@ type Options struct {
 	// means the client's default. Tests wrap it to act between Okta's answer
 	// and the tool's return.
 	Base http.RoundTripper
+	// InMemory connects over the go-sdk's in-memory transports instead of
+	// the stdio transport: every result then takes the go-sdk's encoding.
+	InMemory bool
 }
 
 // Harness is a running sandbox, server and connected client session.
@@ -96,9 +101,16 @@ func Start(t testing.TB, o Options) *Harness {
 		}
 		t.Cleanup(func() { o.Safety.Audit.Close() })
 	}
-	srv := server.New(server.Options{Version: "test", Tools: selected, ExpiresAt: o.ExpiresAt, OnExpire: o.OnExpire,
-		Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }, Safety: o.Safety}})
-	st, ct := mcp.NewInMemoryTransports()
+	opts := server.Options{Version: "test", Tools: selected, ExpiresAt: o.ExpiresAt, OnExpire: o.OnExpire,
+		Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }, Safety: o.Safety}}
+	var st, ct mcp.Transport
+	if o.InMemory {
+		st, ct = mcp.NewInMemoryTransports()
+	} else {
+		opts.Outbox = new(server.Outbox)
+		st, ct = stdioPipes(t, opts.Outbox)
+	}
+	srv := server.New(opts)
 	ctx := t.Context()
 	ss, err := srv.Connect(ctx, st, nil)
 	if err != nil {
@@ -119,6 +131,19 @@ func Start(t testing.TB, o Options) *Harness {
 		})
 	}
 	return h
+}
+
+// stdioPipes connects the server's stdio transport and a client's IO
+// transport with two pipes, closed when the test ends.
+func stdioPipes(t testing.TB, ob *server.Outbox) (srv, client mcp.Transport) {
+	toServer, fromClient := io.Pipe()
+	toClient, fromServer := io.Pipe()
+	t.Cleanup(func() {
+		fromClient.Close()
+		fromServer.Close()
+	})
+	return &server.StdioTransport{In: toServer, Out: fromServer, Outbox: ob},
+		&mcp.IOTransport{Reader: toClient, Writer: fromClient}
 }
 
 // Call calls a tool and fails the test on a protocol error.
