@@ -55,17 +55,23 @@ func TestPresealedResultsOverStdio(t *testing.T) {
 	wg.Wait()
 }
 
-// TestPresealedInBatch: once a client sends a batch, presealed results go
-// back through the go-sdk, which answers a batch with one array.
-func TestPresealedInBatch(t *testing.T) {
-	t.Parallel()
+// withOutbox is a server with every tool and the outbox, whose Okta client
+// talks to a fresh sandbox org.
+func withOutbox(t *testing.T, ob *server.Outbox) *mcp.Server {
 	h := mcptest.Start(t, mcptest.Options{InMemory: true})
 	sel, err := tools.Select(tools.All(), tools.Filter{Methods: []string{"all"}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return server.New(server.Options{Version: "test", Tools: sel, Outbox: ob, Deps: tools.Deps{Okta: func() (*okta.Client, error) { return h.Okta, nil }}})
+}
+
+// TestPresealedInBatch: once a client sends a batch, presealed results go
+// back through the go-sdk, which answers a batch with one array.
+func TestPresealedInBatch(t *testing.T) {
+	t.Parallel()
 	ob := new(server.Outbox)
-	srv := server.New(server.Options{Version: "test", Tools: sel, Outbox: ob, Deps: tools.Deps{Okta: func() (*okta.Client, error) { return h.Okta, nil }}})
+	srv := withOutbox(t, ob)
 	in, toServer := io.Pipe()
 	fromServer, out := io.Pipe()
 	t.Cleanup(func() { toServer.Close(); out.Close() })
@@ -118,12 +124,7 @@ func TestPresealedInBatch(t *testing.T) {
 // another transport encodes every result itself.
 func TestOutboxUnusedOffStdio(t *testing.T) {
 	t.Parallel()
-	h := mcptest.Start(t, mcptest.Options{InMemory: true})
-	sel, err := tools.Select(tools.All(), tools.Filter{Methods: []string{"all"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := server.New(server.Options{Version: "test", Tools: sel, Outbox: new(server.Outbox), Deps: tools.Deps{Okta: func() (*okta.Client, error) { return h.Okta, nil }}})
+	srv := withOutbox(t, new(server.Outbox))
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := srv.Connect(t.Context(), st, nil)
 	if err != nil {
