@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -105,7 +106,7 @@ func preseal(o *Outbox) mcp.Middleware {
 			if !ok || r == nil {
 				return res, err
 			}
-			body, ok := encodeToolResult(r)
+			body, ok := appendToolResult(make([]byte, headroom), r)
 			if !ok {
 				return res, err
 			}
@@ -121,6 +122,12 @@ func preseal(o *Outbox) mcp.Middleware {
 // HTML-escaped, valid JSON). Any other result (errors, input requests,
 // annotations, small results) is left to the go-sdk: ok is false.
 func encodeToolResult(r *mcp.CallToolResult) (b []byte, ok bool) {
+	return appendToolResult(nil, r)
+}
+
+// appendToolResult is encodeToolResult appending to dst, with room for the
+// line's last two bytes.
+func appendToolResult(dst []byte, r *mcp.CallToolResult) (b []byte, ok bool) {
 	sc, isRaw := r.StructuredContent.(json.RawMessage)
 	if !isRaw || len(sc) < presealMin || r.IsError || r.InputRequests != nil || r.RequestState != "" || len(r.Content) != 1 {
 		return nil, false
@@ -129,7 +136,7 @@ func encodeToolResult(r *mcp.CallToolResult) (b []byte, ok bool) {
 	if !isText || tc.Meta != nil || tc.Annotations != nil {
 		return nil, false
 	}
-	b = make([]byte, 0, len(sc)+len(tc.Text)+len(tc.Text)/8+256)
+	b = slices.Grow(dst, len(sc)+len(tc.Text)+len(tc.Text)/8+256)
 	b = append(b, '{')
 	if len(r.Meta) > 0 {
 		meta, err := json.Marshal(r.Meta)
@@ -148,6 +155,11 @@ func encodeToolResult(r *mcp.CallToolResult) (b []byte, ok bool) {
 	b = append(b, sc...)
 	return append(b, '}'), true
 }
+
+// headroom is how many bytes before a presealed result are kept free for
+// the start of its JSON-RPC line, {"jsonrpc":"2.0","id":ID,"result":, so
+// the line is written without copying the result.
+const headroom = 64
 
 // presealConn writes presealed responses itself; everything else goes
 // through the go-sdk's connection.
@@ -171,7 +183,7 @@ func (c *presealConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 		// The go-sdk collects a batch's responses: let it, with the
 		// result in place of its ticket.
 		copied := *resp
-		copied.Result = body
+		copied.Result = body[headroom:]
 		return c.Connection.Write(ctx, &copied)
 	}
 	if err := ctx.Err(); err != nil {
@@ -181,13 +193,15 @@ func (c *presealConn) Write(ctx context.Context, msg jsonrpc.Message) error {
 	if err != nil {
 		return err
 	}
-	line := make([]byte, 0, len(body)+len(id)+32)
-	line = append(line, `{"jsonrpc":"2.0","id":`...)
-	line = append(line, id...)
-	line = append(line, `,"result":`...)
-	line = append(line, body...)
-	line = append(line, "}\n"...)
-	_, err = c.out.Write(line)
+	head := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"result":`...)
+	var line []byte
+	if len(head) <= headroom {
+		line = body[headroom-len(head):]
+		copy(line, head)
+	} else {
+		line = append(head, body[headroom:]...)
+	}
+	_, err = c.out.Write(append(line, "}\n"...))
 	return err
 }
 

@@ -66,8 +66,9 @@ func withOutbox(t *testing.T, ob *server.Outbox) *mcp.Server {
 	return server.New(server.Options{Version: "test", Tools: sel, Outbox: ob, Deps: tools.Deps{Okta: func() (*okta.Client, error) { return h.Okta, nil }}})
 }
 
-// TestPresealedInBatch: once a client sends a batch, presealed results go
-// back through the go-sdk, which answers a batch with one array.
+// TestPresealedInBatch: a presealed result answers a long string id; once
+// a client sends a batch, presealed results go back through the go-sdk,
+// which answers a batch with one array.
 func TestPresealedInBatch(t *testing.T) {
 	t.Parallel()
 	ob := new(server.Outbox)
@@ -94,6 +95,20 @@ func TestPresealedInBatch(t *testing.T) {
 	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
 	read()
 	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	// A string id longer than the room kept for the line's start.
+	longID := strings.Repeat("request-", 12)
+	send(`{"jsonrpc":"2.0","id":"` + longID + `","method":"tools/call","params":{"name":"list_all_okta_users","arguments":{"limit":25}}}`)
+	var single struct {
+		ID     string `json:"id"`
+		Result struct {
+			StructuredContent struct {
+				Count int `json:"count"`
+			} `json:"structuredContent"`
+		} `json:"result"`
+	}
+	if line := read(); json.Unmarshal([]byte(line), &single) != nil || single.ID != longID || single.Result.StructuredContent.Count != 25 {
+		t.Fatalf("answer to a long id: %.300s", line)
+	}
 	send(`[{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_all_okta_users","arguments":{"limit":30}}},` +
 		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"list_all_okta_users","arguments":{"limit":40}}}]`)
 	var batch []struct {
