@@ -178,9 +178,10 @@ func Warm(ts []Tool) {
 }
 
 // annotations derives a tool's MCP hints from its class; every hint is set.
-func annotations(title string, c Class) *mcp.ToolAnnotations {
+// The title is the tool's own (top-level) title, not repeated here.
+func annotations(c Class) *mcp.ToolAnnotations {
 	yes, no := true, false
-	a := &mcp.ToolAnnotations{Title: title, ReadOnlyHint: c.ReadOnly(), OpenWorldHint: &yes, DestructiveHint: &no, IdempotentHint: c.ReadOnly()}
+	a := &mcp.ToolAnnotations{ReadOnlyHint: c.ReadOnly(), OpenWorldHint: &yes, DestructiveHint: &no, IdempotentHint: c.ReadOnly()}
 	switch c {
 	case ClassUpdate:
 		a.DestructiveHint, a.IdempotentHint = &yes, true
@@ -203,7 +204,7 @@ func define[In, Out any](def *mcp.Tool, class Class, tags []string, h handler[In
 // the result it has just encoded to check it against the output schema.
 func defineRaw[In, Out any](def *mcp.Tool, class Class, tags []string, h rawHandler[In, Out]) Tool {
 	if def.Annotations == nil {
-		def.Annotations = annotations(def.Title, class)
+		def.Annotations = annotations(class)
 	}
 	pub := &publication{def: def, output: func() *jsonschema.Schema { return outputSchemaOf[Out](def) }}
 	return Tool{Def: def, Class: class, Tags: tags, pub: pub, add: func(s *mcp.Server, d Deps) {

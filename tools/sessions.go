@@ -51,8 +51,8 @@ const (
 )
 
 type getSessionIn struct {
-	ID     string   `json:"id" jsonschema:"The session ID (e.g. 102…), as in a System Log event's authenticationContext.externalSessionId."`
-	Fields []string `json:"fields,omitempty" jsonschema:"Extra dotted fields, or [\"*\"] for the whole session."`
+	ID     string   `json:"id" jsonschema:"Session ID (e.g. 102…), as in a log event's authenticationContext.externalSessionId."`
+	Fields []string `json:"fields,omitempty" jsonschema:"Extra dotted paths or [\"*\"]."`
 }
 
 type sessionResult struct {
@@ -61,13 +61,13 @@ type sessionResult struct {
 }
 
 type deleteSessionIn struct {
-	ID string `json:"id" jsonschema:"The session ID (e.g. 102…) to end."`
+	ID string `json:"id" jsonschema:"Session ID (e.g. 102…)."`
 	DryRunOption
 }
 
 type listSessionsIn struct {
-	UserID string `json:"user_id" jsonschema:"The user's ID (00u…), login (jane.doe@company.com) or login short name."`
-	Since  string `json:"since,omitempty" jsonschema:"Find sessions started since this instant, RFC 3339 (default 24 hours ago; at most 90 days ago)."`
+	UserID string `json:"user_id" jsonschema:"User ID (00u…), login or login short name."`
+	Since  string `json:"since,omitempty" jsonschema:"Sessions started since, RFC 3339 (default 24 hours ago; at most 90 days ago)."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"Check at most this many sessions, newest first, 1-200 (default 50)."`
 }
 
@@ -116,22 +116,22 @@ func sessionTools() []Tool {
 		define(&mcp.Tool{
 			Name:         "get_single_okta_session_by_id",
 			Title:        "Get an Okta session",
-			Description:  "Get one Okta session by ID: user, status, creation and expiry, last password and factor verification, authentication methods. Okta answers 404 once a session has ended or expired.",
+			Description:  "Get a session by ID: user, status, creation and expiry, last password and factor verification, authentication methods. Okta answers 404 once it has ended.",
 			InputSchema:  inputSchema[getSessionIn](),
 			OutputSchema: singleSchema("session", sessionSchema),
 		}, ClassGet, []string{"sessions"}, getSession),
 		defineWrite(&mcp.Tool{
 			Name:        "delete_a_okta_session_by_id",
 			Title:       "End an Okta session",
-			Description: "End one Okta session now: the browser or device holding it must sign in again. For all of a user's sessions, use okta_users_clear_sessions." + untrusted,
+			Description: "End one session now: its browser or device must sign in again. For all of a user's sessions: okta_users_clear_sessions.",
 			InputSchema: inputSchema[deleteSessionIn](),
 		}, ClassDelete, []string{"sessions"}, planDeleteSession),
 		define(&mcp.Tool{
 			Name:  "list_all_okta_sessions",
 			Title: "List a user's Okta sessions",
-			Description: "List the sessions a user started recently and whether each is still active. Okta cannot list sessions, so each successful user.session.start event of the user " +
-				"in the System Log since since (default 24 hours ago) names one, checked with GET /api/v1/sessions/{id}: active (with status and expiresAt) or ended_or_unknown (404: ended, revoked or expired). " +
-				"Sessions started earlier, or that logged no such event, are missed. End one with delete_a_okta_session_by_id, all with okta_users_clear_sessions.",
+			Description: "List sessions a user started recently and whether each is still active. Okta cannot list sessions, so each successful user.session.start log event of the user " +
+				"since since names one, checked with GET /api/v1/sessions/{id}: active (with status, expiresAt) or ended_or_unknown (404: ended, revoked or expired). " +
+				"Sessions started earlier or without such an event are missed.",
 			InputSchema:  inputSchema[listSessionsIn](),
 			OutputSchema: sessionsListSchema,
 		}, ClassList, []string{"sessions", "logs"}, listSessions),

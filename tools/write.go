@@ -29,7 +29,7 @@ type Safety struct {
 
 // DryRunOption is embedded in the arguments of every write and custom tool.
 type DryRunOption struct {
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"If true, return the exact requests and the target's current state, and send nothing."`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"Preview; send nothing."`
 }
 
 func (d DryRunOption) dryRun() bool { return d.DryRun }
