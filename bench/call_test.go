@@ -43,21 +43,28 @@ func rawGet(s *sandbox.Server, hc *http.Client, pathQuery string) ([]byte, error
 // []map[string]any, the MCP side the whole JSON-RPC response (structured
 // content and its text copy) into map[string]any, as a generic MCP client
 // does. Target: MCP median ≤ 1.3 × raw median.
+//
+// It also reports where the time goes, from the same run: each side's
+// decode alone, and an MCP ping's round trip (the two pipe hops and the
+// server's dispatch, with no work).
 func BenchmarkCallOverhead(b *testing.B) {
 	s := startSandbox(b, sandbox.Options{})
 	p := started(b, s)
 	hc := &http.Client{Timeout: time.Minute}
 	args := map[string]any{"limit": 200}
 
+	var mcpDecode, rawDecode, pings []time.Duration
 	mcpCall := func() error {
 		line, err := p.callTool("list_all_okta_users", args)
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		var v map[string]any
 		if err := json.Unmarshal(line, &v); err != nil {
 			return err
 		}
+		mcpDecode = append(mcpDecode, time.Since(start))
 		if res, _ := v["result"].(map[string]any); res == nil || res["isError"] == true {
 			return fmt.Errorf("tool error: %.300s", line)
 		}
@@ -68,10 +75,12 @@ func BenchmarkCallOverhead(b *testing.B) {
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		var users []map[string]any
 		if err := json.Unmarshal(body, &users); err != nil {
 			return err
 		}
+		rawDecode = append(rawDecode, time.Since(start))
 		if len(users) != 200 {
 			return fmt.Errorf("raw page has %d users", len(users))
 		}
@@ -105,6 +114,11 @@ func BenchmarkCallOverhead(b *testing.B) {
 				rawT = append(rawT, time.Since(start))
 			}
 		}
+		start := time.Now()
+		if _, err := p.call("ping", nil); err != nil {
+			b.Fatal(err)
+		}
+		pings = append(pings, time.Since(start))
 		i++
 	}
 	m, r := median(mcpT), median(rawT)
@@ -112,6 +126,9 @@ func BenchmarkCallOverhead(b *testing.B) {
 	report(b, "call overhead: MCP list 200 users, median", ms(m), "ms", "", false)
 	report(b, "call overhead: raw GET+decode, median", ms(r), "ms", "", false)
 	report(b, "call overhead: MCP / raw", ratio, "x", "<= 1.3", ratio <= 1.3)
+	report(b, "call overhead: MCP side, client's decode alone", ms(median(mcpDecode)), "ms", "", false)
+	report(b, "call overhead: raw side, decode alone", ms(median(rawDecode)), "ms", "", false)
+	report(b, "call overhead: MCP ping round trip", ms(median(pings)), "ms", "", false)
 }
 
 // BenchmarkContextEconomy compares the bytes of the tool's text result with
