@@ -206,7 +206,13 @@ func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mc
 		// segmentio's encoder writes what encoding/json's Marshal would
 		// (RawMessage values checked, compacted, HTML-escaped) in half the
 		// time, here into a buffer the size of this tool's last result.
-		b, err := segjson.Append(make([]byte, 0, lastSize.Load()+lastSize.Load()/8+512), output, segjson.EscapeHTML|segjson.SortMapKeys)
+		// Projected list items were validated when they were projected:
+		// they are copied as they are unless one spans lines.
+		flags := segjson.EscapeHTML | segjson.SortMapKeys
+		if p, ok := any(output).(projectedList); ok && singleLine(p.projected()) {
+			flags = segjson.TrustRawMessage | segjson.SortMapKeys
+		}
+		b, err := segjson.Append(make([]byte, 0, lastSize.Load()+lastSize.Load()/8+512), output, flags)
 		if err != nil {
 			return nil, fmt.Errorf("marshaling output: %w", err)
 		}
@@ -228,6 +234,25 @@ func sdkHandler[In, Out any](pub *publication, h mcp.ToolHandlerFor[In, Out]) mc
 		}
 		return res, nil
 	}
+}
+
+// projectedList is a list result whose items are all the projector's
+// output (or another validating decoder's): valid JSON, checked once.
+type projectedList interface{ projected() []json.RawMessage }
+
+func (r listResult) projected() []json.RawMessage     { return r.Items }
+func (r logsListResult) projected() []json.RawMessage { return r.Items }
+
+// singleLine reports whether no item holds a line break, which would end
+// the stdio transport's line (JSON strings cannot hold one unescaped, so a
+// line break is whitespace between tokens, which encoding compacts away).
+func singleLine(items []json.RawMessage) bool {
+	for _, it := range items {
+		if bytes.IndexByte(it, '\n') >= 0 || bytes.IndexByte(it, '\r') >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // maxArgumentDepth is the SDK's nesting limit for decoding arguments.

@@ -122,16 +122,16 @@ func (p *projection) apply(raw json.RawMessage) (json.RawMessage, error) {
 		}
 		return json.RawMessage("{}"), nil
 	}
-	start := s.i
-	if !s.value(0) {
-		return nil, invalidResponse(errNotObject)
-	}
-	end := s.i
-	if s.ws(); s.i != len(s.b) || raw[start] != '{' {
+	if s.i == len(s.b) || s.b[s.i] != '{' {
 		return nil, invalidResponse(errNotObject)
 	}
 	bp := scratch.Get().(*[]byte)
-	out, err := p.object((*bp)[:0], raw[start:end], p.fields)
+	out, err := p.object((*bp)[:0], &s, p.fields)
+	if err == nil {
+		if s.ws(); s.i != len(s.b) {
+			err = invalidResponse(errNotObject)
+		}
+	}
 	if err == nil {
 		*bp = out[:0] // keep the buffer as grown
 		out = bytes.Clone(out)
@@ -157,36 +157,61 @@ func (p *projection) whole(raw json.RawMessage) (json.RawMessage, error) {
 // span is where a kept value lies in the object's text.
 type span struct{ start, end int }
 
-// object appends the projection of obj, a valid JSON object, to out.
-func (p *projection) object(out []byte, obj []byte, fields []field) ([]byte, error) {
+// object appends the projection of the JSON object at s.i to out,
+// validating the object as it goes (as jsonScan.value does), and leaves s.i
+// after it. A kept subtree is projected from the bytes already validated.
+func (p *projection) object(out []byte, s *jsonScan, fields []field) ([]byte, error) {
 	var found [32]span
 	spans := found[:0]
 	if len(fields) > len(found) {
 		spans = make([]span, 0, len(fields))
 	}
 	spans = spans[:len(fields)]
-	s := jsonScan{b: obj, i: 1}
-	for {
-		s.ws()
-		if s.b[s.i] == '}' {
-			break
-		}
-		ks, ke, esc := s.str()
-		key := obj[ks+1 : ke-1]
-		s.ws()
-		s.i++ // ':'
-		s.ws()
-		vs := s.i
-		s.value(0)
-		for i := range fields {
-			if keyIs(key, esc, fields[i].name) {
-				spans[i] = span{vs, s.i}
+	obj := s.b
+	bad := invalidResponse(errNotObject)
+	s.i++ // '{'
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+	} else {
+		for {
+			if s.i >= len(s.b) || s.b[s.i] != '"' {
+				return nil, bad
+			}
+			ks, esc, ok := s.strOK()
+			if !ok {
+				return nil, bad
+			}
+			key := obj[ks+1 : s.i-1]
+			s.ws()
+			if s.i >= len(s.b) || s.b[s.i] != ':' {
+				return nil, bad
+			}
+			s.i++
+			s.ws()
+			vs := s.i
+			if !s.value(1) {
+				return nil, bad
+			}
+			for i := range fields {
+				if keyIs(key, esc, fields[i].name) {
+					spans[i] = span{vs, s.i}
+					break
+				}
+			}
+			s.ws()
+			if s.i >= len(s.b) {
+				return nil, bad
+			}
+			if s.b[s.i] == '}' {
+				s.i++
 				break
 			}
-		}
-		s.ws()
-		if s.b[s.i] == ',' {
+			if s.b[s.i] != ',' {
+				return nil, bad
+			}
 			s.i++
+			s.ws()
 		}
 	}
 	out = append(out, '{')
@@ -209,9 +234,9 @@ func (p *projection) object(out []byte, obj []byte, fields []field) ([]byte, err
 		case v[0] == '[':
 			out, err = p.array(out, v, f.children)
 		case v[0] == '{':
-			out, err = p.object(out, v, f.children)
+			out, err = p.object(out, &jsonScan{b: v}, f.children)
 		default:
-			err = invalidResponse(errNotObject)
+			err = bad
 		}
 		if err != nil {
 			return nil, err
@@ -239,7 +264,7 @@ func (p *projection) array(out []byte, arr []byte, fields []field) ([]byte, erro
 		n++
 		if arr[vs] == '{' {
 			var err error
-			if out, err = p.object(out, arr[vs:s.i], fields); err != nil {
+			if out, err = p.object(out, &jsonScan{b: arr[vs:s.i]}, fields); err != nil {
 				return nil, err
 			}
 		} else {
@@ -447,13 +472,6 @@ func (s *jsonScan) value(depth int) bool {
 		return s.number()
 	}
 	return false
-}
-
-// str consumes a string known to be valid; it returns where it starts and
-// ends (quotes included) and whether it holds escapes.
-func (s *jsonScan) str() (start, end int, escaped bool) {
-	start, escaped, _ = s.strOK()
-	return start, s.i, escaped
 }
 
 // strOK consumes a string at s.i.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	segjson "github.com/segmentio/encoding/json"
@@ -150,7 +151,9 @@ func FuzzProjection(f *testing.F) {
 				t.Fatalf("projection %d of %q:\n got %s\nwant %s", i, raw, got, want)
 			}
 			if gerr == nil {
-				sameEncoding(t, listResult{Items: []json.RawMessage{got, got}, Count: 2, NextCursor: "c<&>\u2028", Rated: Rated{&okta.RateLimit{Limit: 1}}})
+				r := listResult{Items: []json.RawMessage{got, got}, Count: 2, NextCursor: "c<&>\u2028", Rated: Rated{&okta.RateLimit{Limit: 1}}}
+				sameEncoding(t, r)
+				trustedEncoding(t, r)
 			}
 		}
 		got, gerr := splitArray(raw)
@@ -177,6 +180,27 @@ func sameEncoding(t *testing.T, v any) {
 	got, gerr := segjson.Marshal(v)
 	if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
 		t.Fatalf("segmentio encodes %s (%v), encoding/json %s (%v)", got, gerr, want, werr)
+	}
+}
+
+// trustedEncoding holds the handler's encoding of projected items (copied,
+// not checked again) to encoding/json's: one line, the same JSON value.
+func trustedEncoding(t *testing.T, r listResult) {
+	t.Helper()
+	if !singleLine(r.projected()) {
+		return // the handler checks and compacts these
+	}
+	got, err := segjson.Append(nil, r, segjson.TrustRawMessage|segjson.SortMapKeys)
+	if err != nil || bytes.ContainsAny(got, "\r\n") {
+		t.Fatalf("trusted encoding %q: %v", got, err)
+	}
+	want, _ := json.Marshal(r)
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("trusted encoding %q is not JSON: %v", got, err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil || !reflect.DeepEqual(g, w) {
+		t.Fatalf("trusted encoding %s, encoding/json %s", got, want)
 	}
 }
 
