@@ -43,6 +43,9 @@ func runServe(ctx context.Context, args []string, env Env) int {
 	gcOn()
 	limitMemory(r.cfg.Sandbox, env)
 	r.logger.Info("serving MCP on stdio", "tools", len(r.selected), "version", Version())
+	if n := growPipe(env.Stdout); n > 0 {
+		r.logger.Debug("stdout pipe buffer enlarged", "bytes", n)
+	}
 	err = srv.Run(ctx, &server.StdioTransport{In: env.Stdin, Out: env.Stdout, Outbox: opts.Outbox})
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
 		r.logger.Error("server stopped", "error", err.Error())
