@@ -272,8 +272,20 @@ func (c *Client) do(ctx context.Context, call func(ctx context.Context) error) (
 	if len(ex.body) > 0 && !looksJSON(ex.header, ex.body) {
 		return nil, &Error{Code: CodeInvalidResponse, Summary: fmt.Sprintf("Okta answered %d with a body that is not JSON (Content-Type %q)", ex.status, ex.header.Get("Content-Type")), RequestID: reqID, RateLimit: rate}
 	}
-	after, _ := pagination.NextAfter(ex.header, c.orgHost)
+	after, err := pagination.NextAfter(ex.header, c.orgHost)
+	if err != nil {
+		return nil, foreignNext(err, reqID, rate)
+	}
 	return &Response{Status: ex.status, Body: ex.body, Rate: rate, RequestID: reqID, NextAfter: after}, nil
+}
+
+// foreignNext is the error for a page whose next-page link leaves the org:
+// returning the page without a cursor would pass it off as the last one.
+func foreignNext(err error, reqID string, rate *RateLimit) *Error {
+	return &Error{Code: CodeInvalidResponse, Causes: []string{},
+		Summary:   "Okta's answer is one page of more, but " + err.Error() + "; okta-mcp never follows a link off the org, so this list cannot be continued",
+		Hint:      "If the org is reached through another domain (a custom URL domain), set --org-url to the host Okta uses in its links.",
+		RequestID: reqID, RateLimit: rate}
 }
 
 func rateOf(h http.Header) *RateLimit {

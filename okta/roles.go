@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"strings"
 
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
+
+	"github.com/okta-mcp/okta-mcp/pagination"
 )
 
 // Principal is who holds admin roles: a user or a group, by ID.
@@ -127,38 +128,32 @@ func (c *Client) bodyPaged(resp *Response, err error) (*Response, error) {
 		return nil, err
 	}
 	if resp.NextAfter == "" {
-		resp.NextAfter = bodyNextAfter(resp.Body, c.orgHost)
+		after, err := bodyNextAfter(resp.Body, c.orgHost)
+		if err != nil {
+			return nil, foreignNext(err, resp.RequestID, resp.Rate)
+		}
+		resp.NextAfter = after
 	}
 	return resp, nil
 }
 
 // bodyNextAfter returns the "after" value of a body's _links.next.href. As
 // with Link headers (pagination.NextAfter), the href itself is never
-// followed, and one that points to a host other than orgHost is ignored.
-func bodyNextAfter(b []byte, orgHost string) string {
+// followed, and one that points to a host other than orgHost is an error.
+func bodyNextAfter(b []byte, orgHost string) (string, error) {
 	var doc struct {
 		Links struct {
 			Next json.RawMessage `json:"next"`
 		} `json:"_links"`
 	}
 	if json.Unmarshal(b, &doc) != nil || len(doc.Links.Next) == 0 {
-		return ""
+		return "", nil
 	}
 	var next struct {
 		Href string `json:"href"`
 	}
 	if json.Unmarshal(doc.Links.Next, &next) != nil || next.Href == "" {
-		return ""
+		return "", nil
 	}
-	u, err := url.Parse(next.Href)
-	if err != nil {
-		return ""
-	}
-	if u.Host != "" && !strings.EqualFold(u.Host, orgHost) {
-		return ""
-	}
-	if u.Host == "" && (u.Scheme != "" || u.Opaque != "") {
-		return ""
-	}
-	return u.Query().Get("after")
+	return pagination.AfterOf(next.Href, orgHost)
 }

@@ -17,33 +17,60 @@ import (
 	"strings"
 )
 
-// NextAfter returns the "after" parameter of the rel="next" link in h.
-// Okta sends one Link header line per relation; a comma-joined header is
-// handled too. A next link that points to a host other than orgHost (host or
-// host:port of the configured org) is ignored: ok is false. orgHost "" skips
-// the host check.
-func NextAfter(h http.Header, orgHost string) (after string, ok bool) {
+// OffOrgError is a next-page link that does not point to the org: another
+// host, or not a URL one could follow on the org. The link is never
+// followed; the list cannot be continued, and saying so is better than a
+// last page that is not the last.
+type OffOrgError struct {
+	Link, OrgHost string
+}
+
+func (e *OffOrgError) Error() string {
+	link := e.Link
+	if len(link) > 200 {
+		link = link[:200] + "…"
+	}
+	return fmt.Sprintf("its next-page link %q does not point to the org (%s)", link, e.OrgHost)
+}
+
+// NextAfter returns the "after" parameter of the rel="next" link in h, ""
+// on the last page. Okta sends one Link header line per relation; a
+// comma-joined header is handled too. A next link that does not point to
+// orgHost (host or host:port of the configured org) is an *OffOrgError,
+// unless another next link points to the org. orgHost "" skips the host
+// check.
+func NextAfter(h http.Header, orgHost string) (string, error) {
+	var offOrg error
 	for _, line := range h.Values("Link") {
 		for _, link := range splitLinks(line) {
 			target, params, found := parseLink(link)
 			if !found || !hasRel(params, "next") {
 				continue
 			}
-			u, err := url.Parse(target)
+			a, err := AfterOf(target, orgHost)
 			if err != nil {
+				offOrg = err
 				continue
 			}
-			if u.Host != "" && orgHost != "" && !strings.EqualFold(u.Host, orgHost) {
-				continue
+			if a != "" {
+				return a, nil
 			}
-			a := u.Query().Get("after")
-			if a == "" {
-				continue
-			}
-			return a, true
 		}
 	}
-	return "", false
+	return "", offOrg
+}
+
+// AfterOf returns the "after" parameter of a next-page URL (a Link header's
+// target or a body's _links.next.href), "" when it has none, and an
+// *OffOrgError when it is not a URL on the org: another host, or a scheme
+// without a host. orgHost "" skips the host check.
+func AfterOf(target, orgHost string) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil || (u.Host != "" && orgHost != "" && !strings.EqualFold(u.Host, orgHost)) ||
+		(u.Host == "" && (u.Scheme != "" || u.Opaque != "")) {
+		return "", &OffOrgError{Link: target, OrgHost: orgHost}
+	}
+	return u.Query().Get("after"), nil
 }
 
 // splitLinks splits a Link header value into its links at commas that are

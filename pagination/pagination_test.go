@@ -14,25 +14,28 @@ import (
 func TestNextAfter(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		lines []string
-		host  string
-		want  string
-		ok    bool
+		name   string
+		lines  []string
+		host   string
+		want   string
+		offOrg bool // an *OffOrgError
 	}{
-		{"separate lines", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self"`, `<https://acme.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"`}, "acme.okta.com", "00u2", true},
-		{"comma joined", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self", <https://acme.okta.com/api/v1/users?after=00u3&limit=2>; rel="next"`}, "acme.okta.com", "00u3", true},
+		{"separate lines", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self"`, `<https://acme.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"`}, "acme.okta.com", "00u2", false},
+		{"comma joined", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self", <https://acme.okta.com/api/v1/users?after=00u3&limit=2>; rel="next"`}, "acme.okta.com", "00u3", false},
 		{"self only", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="self"`}, "acme.okta.com", "", false},
 		{"none", nil, "acme.okta.com", "", false},
-		{"other host ignored", []string{`<https://evil.example/api/v1/users?after=00u9>; rel="next"`}, "acme.okta.com", "", false},
-		{"port kept in host check", []string{`<http://127.0.0.1:8080/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "x1", true},
-		{"wrong port ignored", []string{`<http://127.0.0.1:9/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "", false},
-		{"relative link", []string{`</api/v1/users?after=r1>; rel="next"`}, "acme.okta.com", "r1", true},
-		{"unquoted rel", []string{`<https://acme.okta.com/api/v1/users?after=u1>; rel=next`}, "acme.okta.com", "u1", true},
-		{"comma inside url", []string{`<https://acme.okta.com/api/v1/logs?after=a,b&x=1>; rel="next"`}, "acme.okta.com", "a,b", true},
+		{"other host refused", []string{`<https://evil.example/api/v1/users?after=00u9>; rel="next"`}, "acme.okta.com", "", true},
+		{"other host refused, org link kept", []string{`<https://evil.example/api/v1/users?after=00u9>; rel="next"`, `<https://acme.okta.com/api/v1/users?after=00u8>; rel="next"`}, "acme.okta.com", "00u8", false},
+		{"self on other host is no next link", []string{`<https://evil.example/api/v1/users?limit=2>; rel="self"`}, "acme.okta.com", "", false},
+		{"port kept in host check", []string{`<http://127.0.0.1:8080/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "x1", false},
+		{"wrong port refused", []string{`<http://127.0.0.1:9/api/v1/users?after=x1>; rel="next"`}, "127.0.0.1:8080", "", true},
+		{"relative link", []string{`</api/v1/users?after=r1>; rel="next"`}, "acme.okta.com", "r1", false},
+		{"unquoted rel", []string{`<https://acme.okta.com/api/v1/users?after=u1>; rel=next`}, "acme.okta.com", "u1", false},
+		{"comma inside url", []string{`<https://acme.okta.com/api/v1/logs?after=a,b&x=1>; rel="next"`}, "acme.okta.com", "a,b", false},
 		{"next without after", []string{`<https://acme.okta.com/api/v1/users?limit=2>; rel="next"`}, "acme.okta.com", "", false},
 		{"garbage", []string{`not a link`, `<unterminated; rel="next"`}, "acme.okta.com", "", false},
-		{"escaped after", []string{`<https://acme.okta.com/api/v1/logs?after=1%3A2>; rel="next"`}, "acme.okta.com", "1:2", true},
+		{"scheme without host refused", []string{`<https://user@/api/v1/users?after=1>; rel="next"`}, "acme.okta.com", "", true},
+		{"escaped after", []string{`<https://acme.okta.com/api/v1/logs?after=1%3A2>; rel="next"`}, "acme.okta.com", "1:2", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,9 +44,10 @@ func TestNextAfter(t *testing.T) {
 			for _, l := range tt.lines {
 				h.Add("Link", l)
 			}
-			got, ok := NextAfter(h, tt.host)
-			if got != tt.want || ok != tt.ok {
-				t.Fatalf("NextAfter = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			got, err := NextAfter(h, tt.host)
+			var oe *OffOrgError
+			if got != tt.want || tt.offOrg != (err != nil) || (err != nil && (!errors.As(err, &oe) || oe.OrgHost != tt.host)) {
+				t.Fatalf("NextAfter = %q, %v; want %q, off the org %v", got, err, tt.want, tt.offOrg)
 			}
 		})
 	}
@@ -164,8 +168,8 @@ func FuzzCursorRoundTrip(f *testing.F) {
 	})
 }
 
-// FuzzNextAfter: no Link header makes NextAfter panic or return ok with
-// an empty after.
+// FuzzNextAfter: no Link header makes NextAfter panic, or return both an
+// after value and an error.
 func FuzzNextAfter(f *testing.F) {
 	f.Add(`<https://a.okta.com/api/v1/users?after=1>; rel="next"`)
 	f.Add(`<x>; rel="self", <y?after=2>; rel=next`)
@@ -175,14 +179,15 @@ func FuzzNextAfter(f *testing.F) {
 	f.Add(`<https://a.okta.com/x?after=1>; rel="ne,xt"; title="a\"b,c"`)
 	f.Fuzz(func(t *testing.T, s string) {
 		h := http.Header{"Link": {s}}
-		if after, ok := NextAfter(h, "a.okta.com"); ok && after == "" {
-			t.Fatal("ok with empty after")
+		if after, err := NextAfter(h, "a.okta.com"); after != "" && err != nil {
+			t.Fatalf("after %q with error %v", after, err)
 		}
 	})
 }
 
 // FuzzNextAfterHost: a next link is followed only when it points to the
-// configured org (or is relative), and then its after value is kept intact.
+// configured org, and then its after value is kept intact; any other
+// absolute link is refused with an error.
 func FuzzNextAfterHost(f *testing.F) {
 	f.Add("a.okta.com", "00u2")
 	f.Add("A.OKTA.COM", "x y")
@@ -198,13 +203,16 @@ func FuzzNextAfterHost(f *testing.F) {
 		}
 		target := "https://" + host + "/api/v1/users?limit=2&after=" + url.QueryEscape(after)
 		u, perr := url.Parse(target)
-		got, ok := NextAfter(http.Header{"Link": {"<" + target + `>; rel="next"`}}, "a.okta.com")
-		onOrg := perr == nil && (u.Host == "" || strings.EqualFold(u.Host, "a.okta.com"))
-		if ok && !onOrg {
+		got, err := NextAfter(http.Header{"Link": {"<" + target + `>; rel="next"`}}, "a.okta.com")
+		onOrg := perr == nil && strings.EqualFold(u.Host, "a.okta.com")
+		if got != "" && !onOrg {
 			t.Fatalf("followed a next link to %q (parsed host %q)", host, u.Host)
 		}
-		if onOrg && after != "" && u.Query().Get("after") == after && (!ok || got != after) {
-			t.Fatalf("next link on the org with after %q gave %q, %v", after, got, ok)
+		if !onOrg && err == nil {
+			t.Fatalf("a next link to %q (parsed host %q) was not refused", host, u.Host)
+		}
+		if onOrg && after != "" && u.Query().Get("after") == after && (err != nil || got != after) {
+			t.Fatalf("next link on the org with after %q gave %q, %v", after, got, err)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/okta-mcp/okta-mcp/audit"
 	"github.com/okta-mcp/okta-mcp/internal/mcptest"
+	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 	"github.com/okta-mcp/okta-mcp/sandbox"
 	"github.com/okta-mcp/okta-mcp/tools"
@@ -223,8 +224,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestForeignLinkNeverFollowed: a page whose next link points to another
-// host gives no next_cursor, nothing is ever sent to that host, and the
-// org's own next links keep paging on the org.
+// host is an invalid_response error that says the list cannot be
+// continued (never a last page that is not the last), nothing is ever sent
+// to that host, and the org's own next links keep paging on the org.
 func TestForeignLinkNeverFollowed(t *testing.T) {
 	t.Parallel()
 	var foreign atomic.Int32
@@ -243,10 +245,9 @@ func TestForeignLinkNeverFollowed(t *testing.T) {
 		{`<` + h.URL + `@evil.example.test/api/v1/users?after=00uEVIL>; rel="next"`},
 	} {
 		h.Org.InjectFault(sandbox.Fault{Method: "GET", PathPrefix: "/api/v1/users", Status: 200, Times: 1, Body: body, Header: http.Header{"Link": links}})
-		var p page
-		mcptest.Decode(t, h.Call(t, "list_all_okta_users", map[string]any{"limit": 1}), &p)
-		if p.Count != 1 || p.NextCursor != "" {
-			t.Errorf("Link %v: %d items, next_cursor %q; want the page without a cursor", links, p.Count, p.NextCursor)
+		e := mcptest.Err(t, h.Call(t, "list_all_okta_users", map[string]any{"limit": 1}))
+		if e.Code != okta.CodeInvalidResponse || !strings.Contains(e.Summary, "does not point to the org") || !strings.Contains(e.Summary, "cannot be continued") || e.Hint == "" {
+			t.Errorf("Link %v: %+v; want an invalid_response error saying the list cannot be continued", links, e)
 		}
 	}
 	// The org's own links page on as usual, on the org.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/okta-mcp/okta-mcp/internal/mcptest"
+	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/pagination"
 	"github.com/okta-mcp/okta-mcp/sandbox"
 	"github.com/okta-mcp/okta-mcp/tools"
@@ -148,14 +149,18 @@ func TestListCustomRolesPaging(t *testing.T) {
 		t.Errorf("%d pages, requests %+v", pages, reqs)
 	}
 
-	// A next link to another host is never followed, and gives no cursor.
-	for _, next := range []string{"https://evil.example.com/api/v1/iam/roles?after=" + first[1]["id"].(string), "/api/v1/iam/roles?limit=2"} {
-		h.Org.InjectFault(sandbox.Fault{Method: "GET", PathPrefix: "/api/v1/iam/roles", Times: 1, Status: 200, Body: customRolesPage(t, first, next)})
-		var page userPage
-		mcptest.Decode(t, h.Call(t, "list_all_okta_custom_roles", map[string]any{}), &page)
-		if page.Count != 2 || page.NextCursor != "" {
-			t.Errorf("next %q: %d items, cursor %q; want 2 and none", next, page.Count, page.NextCursor)
-		}
+	// A next link to another host is never followed: the list cannot be
+	// continued, which the tool says. A next link without after ends it.
+	h.Org.InjectFault(sandbox.Fault{Method: "GET", PathPrefix: "/api/v1/iam/roles", Times: 1, Status: 200,
+		Body: customRolesPage(t, first, "https://evil.example.com/api/v1/iam/roles?after="+first[1]["id"].(string))})
+	if e := mcptest.Err(t, h.Call(t, "list_all_okta_custom_roles", map[string]any{})); e.Code != okta.CodeInvalidResponse || !strings.Contains(e.Summary, "does not point to the org") {
+		t.Errorf("next link to another host: %+v", e)
+	}
+	h.Org.InjectFault(sandbox.Fault{Method: "GET", PathPrefix: "/api/v1/iam/roles", Times: 1, Status: 200, Body: customRolesPage(t, first, "/api/v1/iam/roles?limit=2")})
+	var last userPage
+	mcptest.Decode(t, h.Call(t, "list_all_okta_custom_roles", map[string]any{}), &last)
+	if last.Count != 2 || last.NextCursor != "" {
+		t.Errorf("next link without after: %d items, cursor %q; want 2 and none", last.Count, last.NextCursor)
 	}
 	// A relative next link on the org is followed by its after value.
 	h.Org.InjectFault(sandbox.Fault{Method: "GET", PathPrefix: "/api/v1/iam/roles", Times: 1, Status: 200,
