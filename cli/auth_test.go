@@ -262,18 +262,26 @@ func TestAuthServiceApp(t *testing.T) {
 	if i := got["list_all_okta_users"]; i.Name == "" || i.Hidden {
 		t.Errorf("list_all_okta_users: %+v", i)
 	}
-	if i := got["list_all_okta_user_groups"]; !i.Hidden || strings.Join(i.MissingScopes, " ") != "okta.groups.read" {
+	// A user's groups are a users operation (GET /api/v1/users/{userId}/groups):
+	// okta.users.read is enough, whatever the tool's tags.
+	if i := got["list_all_okta_user_groups"]; i.Name == "" || i.Hidden {
 		t.Errorf("list_all_okta_user_groups: %+v", i)
 	}
-	if _, stdout, _ := do("tools"); !regexp.MustCompile(`list_all_okta_user_groups\s+list\s+users,groups\s+okta\.groups\.read`).MatchString(stdout) {
+	if i := got["list_all_okta_group_members"]; !i.Hidden || strings.Join(i.MissingScopes, " ") != "okta.groups.read" {
+		t.Errorf("list_all_okta_group_members: %+v", i)
+	}
+	if _, stdout, _ := do("tools"); !regexp.MustCompile(`list_all_okta_group_members\s+list\s+groups,users\s+okta\.groups\.read`).MatchString(stdout) {
 		t.Errorf("tools table does not show the hidden tool and its scope:\n%s", stdout)
 	}
 	// A hidden tool is not registered.
-	if code, _, stderr := do("call", "list_all_okta_user_groups", "--args", `{"id":"jane.doe@company.com"}`); code != ExitUsage || !strings.Contains(stderr, "not among the tools") {
+	if code, _, stderr := do("call", "list_all_okta_group_members", "--args", `{"group_id":"00g1a2b3c4d5e6f7g8h9"}`); code != ExitUsage || !strings.Contains(stderr, "not among the tools") {
 		t.Errorf("hidden tool call: exit %d %s", code, stderr)
 	}
 	if code, stdout, stderr := do("call", "get_single_okta_user_by_id", "--args", `{"id":"jane.doe@company.com"}`); code != ExitOK || !strings.Contains(stdout, "jane.doe@company.com") {
 		t.Fatalf("call: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := do("call", "list_all_okta_user_groups", "--args", `{"user_id":"00u1a2b3c4d5e6f7g8h9"}`); code != ExitOK || !strings.Contains(stdout, "AWS Production Admins") {
+		t.Fatalf("user groups with okta.users.read: exit %d\n%s%s", code, stdout, stderr)
 	}
 	pemLines := strings.Split(stored(t, svc, s).PrivateKeyPEM, "\n")
 	noSecret(t, outputs, pemLines[1], pemLines[2])

@@ -13,6 +13,10 @@ func tool(name string, class tools.Class, tags ...string) tools.Tool {
 	return tools.Tool{Def: &mcp.Tool{Name: name}, Class: class, Tags: tags}
 }
 
+// TestRequiredScopes pins the scopes of some tools, those of several areas
+// above all: a tool needs the scopes Okta gives the operations it calls
+// (TestOperationTableMatchesOpenAPI checks them all against openapi.yaml),
+// not one scope per tag.
 func TestRequiredScopes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -24,16 +28,33 @@ func TestRequiredScopes(t *testing.T) {
 		{tool("create_a_okta_user", tools.ClassCreate, "users"), []string{"okta.users.manage"}},
 		{tool("update_a_okta_group_by_id", tools.ClassUpdate, "groups"), []string{"okta.groups.manage"}},
 		{tool("delete_a_okta_session_by_id", tools.ClassDelete, "sessions"), []string{"okta.sessions.manage"}},
-		{tool("okta_roles_assign", tools.ClassCustom, "roles"), []string{"okta.roles.manage"}},
 		{tool("list_all_okta_system_logs", tools.ClassList, "logs"), []string{"okta.logs.read"}},
-		// several tags: the scope of each
+		// A write reads its target first: okta.users.manage implies the read.
+		{tool("okta_users_suspend", tools.ClassCustom, "users"), []string{"okta.users.manage"}},
+		// GET /api/v1/users/{userId}/groups is a users operation.
+		{tool("list_all_okta_user_groups", tools.ClassList, "users", "groups"), []string{"okta.users.read"}},
+		// GET /api/v1/groups/{groupId}/users is a groups operation.
+		{tool("list_all_okta_group_members", tools.ClassList, "groups", "users"), []string{"okta.groups.read"}},
+		// PUT /api/v1/groups/{groupId}/users/{userId}, after reading the group and the user.
+		{tool("create_a_okta_group_member", tools.ClassCreate, "groups", "users"), []string{"okta.groups.manage", "okta.users.read"}},
+		{tool("delete_a_okta_group_member_by_id", tools.ClassDelete, "groups", "users"), []string{"okta.groups.manage", "okta.users.read"}},
+		// DELETE /api/v1/users/{userId}/sessions is a users operation.
+		{tool("okta_users_clear_sessions", tools.ClassCustom, "users", "sessions"), []string{"okta.users.manage"}},
+		// The System Log and GET /api/v1/sessions/{sessionId}; reading the user is optional.
 		{tool("list_all_okta_sessions", tools.ClassList, "sessions", "logs"), []string{"okta.logs.read", "okta.sessions.read"}},
-		{tool("create_a_okta_group_member", tools.ClassCreate, "groups", "users"), []string{"okta.groups.manage", "okta.users.manage"}},
-		{tool("okta_users_clear_sessions", tools.ClassCustom, "users", "sessions", "users"), []string{"okta.sessions.manage", "okta.users.manage"}},
+		// Roles are granted to and revoked from a user or a group, read first.
+		{tool("okta_roles_assign", tools.ClassCustom, "roles"), []string{"okta.groups.read", "okta.roles.manage", "okta.users.read"}},
+		{tool("okta_roles_unassign", tools.ClassCustom, "roles"), []string{"okta.groups.read", "okta.roles.manage", "okta.users.read"}},
 	}
 	for _, tt := range tests {
 		if got := tools.RequiredScopes(tt.tool); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %v, want %v", tt.tool.Name(), got, tt.want)
+		}
+	}
+	opt := map[string][]string{"list_all_okta_sessions": {"okta.users.read"}, "delete_a_okta_session_by_id": {"okta.users.read"}}
+	for _, tl := range tools.All() {
+		if got := tools.OptionalScopes(tl); !slices.Equal(got, opt[tl.Name()]) {
+			t.Errorf("%s: optional scopes %v, want %v", tl.Name(), got, opt[tl.Name()])
 		}
 	}
 }
@@ -74,14 +95,13 @@ func TestByScopes(t *testing.T) {
 	for _, k := range kept {
 		names = append(names, k.Name())
 	}
-	if !slices.Equal(names, []string{"list_all_okta_users"}) {
+	if !slices.Equal(names, []string{"list_all_okta_users", "list_all_okta_user_groups"}) {
 		t.Errorf("kept %v", names)
 	}
 	want := map[string][]string{
-		"list_all_okta_user_groups": {"okta.groups.read"},
-		"create_a_okta_user":        {"okta.users.manage"},
-		"list_all_okta_groups":      {"okta.groups.read"},
-		"list_all_okta_sessions":    {"okta.sessions.read"},
+		"create_a_okta_user":     {"okta.users.manage"},
+		"list_all_okta_groups":   {"okta.groups.read"},
+		"list_all_okta_sessions": {"okta.sessions.read"},
 	}
 	if len(hidden) != len(want) {
 		t.Fatalf("hidden %v", hidden)
@@ -89,6 +109,13 @@ func TestByScopes(t *testing.T) {
 	for _, h := range hidden {
 		if !slices.Equal(h.Missing, want[h.Tool.Name()]) {
 			t.Errorf("%s: missing %v, want %v", h.Tool.Name(), h.Missing, want[h.Tool.Name()])
+		}
+	}
+	// Every read scope: every read tool kept (as README.md says).
+	reads := []string{"okta.users.read", "okta.groups.read", "okta.roles.read", "okta.sessions.read", "okta.logs.read"}
+	for _, tl := range tools.All() {
+		if m := tools.MissingScopes(tl, reads); tl.Class.ReadOnly() != (len(m) == 0) {
+			t.Errorf("%s (read-only %v) with every read scope: missing %v", tl.Name(), tl.Class.ReadOnly(), m)
 		}
 	}
 	// Every scope granted: nothing hidden.

@@ -47,10 +47,24 @@ type Recorder struct {
 	next http.Handler
 	skip []string
 
-	mu         sync.Mutex
-	violations []Violation
-	checked    int
-	inFlight   int
+	mu            sync.Mutex
+	violations    []Violation
+	checked       int
+	inFlight      int
+	keepExchanges bool // RecordExchanges was called
+	exchanges     []Exchange
+}
+
+// Exchange is one checked request and the operation it matched, so a test can see
+// which operations a client used (and what came back).
+type Exchange struct {
+	Method string
+	Path   string // the request's path
+	// Operation is "METHOD /path/template" as openapi.yaml spells it (see
+	// [Validator.Operation]); "" when no operation matched.
+	Operation string
+	Status    int         // the response status; 0 when the handler panicked or hijacked the connection
+	Header    http.Header // the response header as sent; nil with Status 0
 }
 
 // settleTimeout bounds how long the accessors wait for exchanges in flight.
@@ -109,11 +123,28 @@ func (r *Recorder) Err() error {
 	return fmt.Errorf("%d contract violation(s):\n%s", len(vs), strings.Join(lines, "\n"))
 }
 
-// Reset forgets the violations and the count (after waiting, as Violations does).
+// RecordExchanges makes r keep every exchange checked from now on, for
+// [Recorder.Exchanges]. Off by default: a long test (or a fuzzer) would pile them up.
+func (r *Recorder) RecordExchanges() {
+	r.mu.Lock()
+	r.keepExchanges = true
+	r.mu.Unlock()
+}
+
+// Exchanges returns the exchanges checked since RecordExchanges (or the last Reset),
+// in the order they ended. It first waits (up to 2s) for exchanges still in flight.
+func (r *Recorder) Exchanges() []Exchange {
+	r.settle()
+	defer r.mu.Unlock()
+	return append([]Exchange(nil), r.exchanges...)
+}
+
+// Reset forgets the violations, the count and the exchanges (after waiting, as
+// Violations does).
 func (r *Recorder) Reset() {
 	r.settle()
 	defer r.mu.Unlock()
-	r.violations, r.checked = nil, 0
+	r.violations, r.checked, r.exchanges = nil, 0, nil
 }
 
 func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -155,8 +186,21 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			resErr = r.v.ValidateResponse(orig, status, cw.sentHeader(), cw.body.Bytes())
 		}
 		r.mu.Lock()
+		keep := r.keepExchanges
+		r.mu.Unlock()
+		var ex Exchange
+		if keep {
+			ex = Exchange{Method: req.Method, Path: req.URL.Path, Operation: r.v.Operation(orig)}
+			if p == nil && !cw.hijacked {
+				ex.Status, ex.Header = status, cw.sentHeader()
+			}
+		}
+		r.mu.Lock()
 		r.inFlight--
 		r.checked++
+		if keep {
+			r.exchanges = append(r.exchanges, ex)
+		}
 		if reqErr != nil {
 			r.violations = append(r.violations, Violation{Method: req.Method, Path: req.URL.Path, Kind: "request", Err: reqErr.Error()})
 		}
