@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	segjson "github.com/segmentio/encoding/json"
 )
@@ -160,52 +159,3 @@ func appendToolResult(dst []byte, r *mcp.CallToolResult) (b []byte, ok bool) {
 // the start of its JSON-RPC line, {"jsonrpc":"2.0","id":ID,"result":, so
 // the line is written without copying the result.
 const headroom = 64
-
-// presealConn writes presealed responses itself; everything else goes
-// through the go-sdk's connection.
-type presealConn struct {
-	mcp.Connection
-	outbox  *Outbox
-	out     *lockedWriter
-	batches *atomic.Bool // a batch came in: responses may be batched
-}
-
-func (c *presealConn) Write(ctx context.Context, msg jsonrpc.Message) error {
-	resp, ok := msg.(*jsonrpc.Response)
-	if !ok || resp.Error != nil {
-		return c.Connection.Write(ctx, msg)
-	}
-	body, ok := c.outbox.take(resp.Result)
-	if !ok {
-		return c.Connection.Write(ctx, msg)
-	}
-	if c.batches.Load() {
-		// The go-sdk collects a batch's responses: let it, with the
-		// result in place of its ticket.
-		copied := *resp
-		copied.Result = body[headroom:]
-		return c.Connection.Write(ctx, &copied)
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	id, err := json.Marshal(resp.ID.Raw())
-	if err != nil {
-		return err
-	}
-	head := append(append([]byte(`{"jsonrpc":"2.0","id":`), id...), `,"result":`...)
-	var line []byte
-	if len(head) <= headroom {
-		line = body[headroom-len(head):]
-		copy(line, head)
-	} else {
-		line = append(head, body[headroom:]...)
-	}
-	_, err = c.out.Write(append(line, "}\n"...))
-	return err
-}
-
-func (c *presealConn) Close() error {
-	c.outbox.drop()
-	return c.Connection.Close()
-}

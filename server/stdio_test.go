@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
-	"sync/atomic"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // filter runs filterLines over input and returns what it forwarded to the
@@ -20,7 +24,7 @@ func filter(t *testing.T, input string) (forwarded, answered []string) {
 		b, _ := io.ReadAll(pr)
 		done <- b
 	}()
-	filterLines(strings.NewReader(input), pw, &out, new(atomic.Bool))
+	filterLines(strings.NewReader(input), pw, &out, new(calls))
 	fw := strings.TrimSpace(string(<-done))
 	if fw != "" {
 		forwarded = strings.Split(fw, "\n")
@@ -74,5 +78,73 @@ func TestFilterLines(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCancelledCallNotAnswered: a call the client cancels gets no answer
+// (MCP: a cancelled request SHOULD NOT be answered), a cancellation for a
+// call already answered or never made changes nothing, and other calls
+// are answered as usual.
+func TestCancelledCallNotAnswered(t *testing.T) {
+	t.Parallel()
+	srv := mcp.NewServer(&mcp.Implementation{Name: "t", Version: "1"}, nil)
+	started, returned := make(chan struct{}, 1), make(chan struct{}, 1)
+	mcp.AddTool(srv, &mcp.Tool{Name: "wait"}, func(ctx context.Context, _ *mcp.CallToolRequest, _ struct{}) (*mcp.CallToolResult, any, error) {
+		defer func() { returned <- struct{}{} }()
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	in, toServer := io.Pipe()
+	fromServer, out := io.Pipe()
+	t.Cleanup(func() { toServer.Close(); out.Close() })
+	go srv.Run(t.Context(), &StdioTransport{In: in, Out: out})
+	// Every answer's id, in order, read as soon as it is written.
+	ids := make(chan any, 16)
+	go func() {
+		lines := bufio.NewScanner(fromServer)
+		for lines.Scan() {
+			var m struct {
+				ID any `json:"id"`
+			}
+			if json.Unmarshal(lines.Bytes(), &m) != nil {
+				m.ID = "unparsable: " + lines.Text()
+			}
+			ids <- m.ID
+		}
+		close(ids)
+	}()
+	send := func(s string) {
+		t.Helper()
+		if _, err := io.WriteString(toServer, s+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// await reads answers up to the one with id want and fails on an
+	// answer to the cancelled call.
+	await := func(want any) {
+		t.Helper()
+		for id := range ids {
+			if id == "w" {
+				t.Fatal("the cancelled call was answered")
+			}
+			if id == want {
+				return
+			}
+		}
+		t.Fatalf("no answer with id %v", want)
+	}
+	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	await(float64(1))
+	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	send(`{"jsonrpc":"2.0","id":"w","method":"tools/call","params":{"name":"wait","arguments":{}}}`)
+	<-started // (cancelled before it starts, the go-sdk answers without running it; that answer is dropped too)
+	send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"w","reason":"user"}}`)
+	<-returned                                                                             // the handler saw the cancellation and returned
+	send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`)  // answered long ago
+	send(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":99}}`) // never made
+	for id := 2; id <= 4; id++ {
+		send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"ping"}`, id))
+		await(float64(id))
 	}
 }
