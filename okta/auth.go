@@ -479,16 +479,16 @@ func (c *Client) Verify(ctx context.Context, scopes []string) (warning string, e
 		var err error
 		switch probe {
 		case "users":
-			_, _, err = c.api.UserAPI.ListUsers(ctx).Limit(1).Execute()
+			_, _, err = c.api().UserAPI.ListUsers(ctx).Limit(1).Execute()
 		case "groups":
-			_, _, err = c.api.GroupAPI.ListGroups(ctx).Limit(1).Execute()
+			_, _, err = c.api().GroupAPI.ListGroups(ctx).Limit(1).Execute()
 		case "logs":
 			now := time.Now().UTC()
-			_, _, err = c.api.SystemLogAPI.ListLogEvents(ctx).Limit(1).Since(now.Add(-time.Hour)).Until(now).Execute()
+			_, _, err = c.api().SystemLogAPI.ListLogEvents(ctx).Limit(1).Since(now.Add(-time.Hour)).Until(now).Execute()
 		case "roles":
-			_, _, err = c.api.RoleAPI.ListRoles(ctx).Execute()
+			_, _, err = c.api().RoleAPI.ListRoles(ctx).Execute()
 		case "sessions":
-			_, _, err = c.api.SessionAPI.GetSession(ctx, "okta-mcp-credential-check").Execute()
+			_, _, err = c.api().SessionAPI.GetSession(ctx, "okta-mcp-credential-check").Execute()
 		}
 		return err
 	})

@@ -131,6 +131,63 @@ func TestServiceAppDPoP(t *testing.T) {
 	}
 }
 
+// TestServiceAppTokenRenewedOn401: an access token Okta stops accepting
+// before its expiry (here: the org expires every token) is dropped and the
+// call made once more with a new token, reads and writes alike; the write
+// reaches Okta once. With DPoP and without, and from concurrent calls.
+func TestServiceAppTokenRenewedOn401(t *testing.T) {
+	t.Parallel()
+	for _, dpop := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dpop=%v", dpop), func(t *testing.T) {
+			t.Parallel()
+			s := startSandbox(t)
+			s.Org.RegisterOAuthApp(sandbox.OAuthApp{ClientID: "0oasvc", PublicKeys: []crypto.PublicKey{&testEC().PublicKey},
+				KeyIDs: []string{"e1"}, Scopes: []string{"okta.users.manage"}, RequireDPoP: dpop})
+			c, err := New(Options{OrgURL: s.URL, Policy: fastPolicy(), Credential: Credential{ServiceApp: &ServiceApp{
+				ClientID: "0oasvc", Scopes: []string{"okta.users.manage"}, PrivateKeyPEM: pkcs8(t, testEC()), KeyID: "e1"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.GetUser(t.Context(), sandbox.JaneDoeID); err != nil {
+				t.Fatal(err)
+			}
+			s.Org.ExpireAccessTokens()
+			if _, err := c.GetUser(t.Context(), sandbox.JaneDoeID); err != nil {
+				t.Fatalf("read after the token was refused: %v", err)
+			}
+			s.Org.ExpireAccessTokens()
+			if _, err := c.Send(t.Context(), c.Lifecycle(sandbox.JaneDoeID, OpSuspend, false)); err != nil {
+				t.Fatalf("write after the token was refused: %v", err)
+			}
+			var statuses []int
+			for _, r := range s.Org.Requests() {
+				if strings.HasPrefix(r.Path, "/api/") {
+					statuses = append(statuses, r.Status)
+				}
+			}
+			if fmt.Sprint(statuses) != "[200 401 200 401 200]" {
+				t.Errorf("API statuses %v, want [200 401 200 401 200]: each refused token renewed once, the write sent once more", statuses)
+			}
+			for _, u := range s.Org.Users() {
+				if u.ID == sandbox.JaneDoeID && u.Status != "SUSPENDED" {
+					t.Errorf("status %s after the suspend", u.Status)
+				}
+			}
+
+			s.Org.ExpireAccessTokens()
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					if _, err := c.ListUsers(t.Context(), SearchQuery{Limit: 1}); err != nil {
+						t.Errorf("concurrent read after the token was refused: %v", err)
+					}
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
+
 // TestServiceAppTokenErrors: the SDK's "Empty access token" becomes a
 // structured error that says what the token endpoint said, and never
 // carries the client assertion.

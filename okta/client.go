@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sdk "github.com/okta/okta-sdk-golang/v5/okta"
@@ -58,7 +59,8 @@ type Credential struct {
 
 // Client calls the Okta Management API.
 type Client struct {
-	api      *sdk.APIClient
+	sdk      atomic.Pointer[sdk.APIClient] // replaced when a service app's token is refused
+	cfg      *sdk.Configuration
 	orgHost  string
 	limiter  *ratelimit.Transport
 	auth     string      // authSSWS, authPrivateKey or authBearer
@@ -145,7 +147,8 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		cfg.UserAgent += " " + opts.UserAgent
 	}
-	c := &Client{api: sdk.NewAPIClient(cfg), orgHost: u.Host, limiter: limiter, auth: auth, tokens: tokens}
+	c := &Client{cfg: cfg, orgHost: u.Host, limiter: limiter, auth: auth, tokens: tokens}
+	c.sdk.Store(sdk.NewAPIClient(cfg))
 	if auth == authPrivateKey {
 		c.clientID = opts.Credential.ServiceApp.ClientID
 	}
@@ -245,7 +248,28 @@ func readBody(resp *http.Response) ([]byte, error) {
 }
 
 // do runs one SDK call and turns its outcome into a Response or an *Error.
+// api is the SDK client the next request goes through.
+func (c *Client) api() *sdk.APIClient { return c.sdk.Load() }
+
+// do runs one SDK call and turns what happened on the wire into a Response
+// or an *Error. A service app's access token that Okta refuses (401: revoked,
+// expired early, its app's keys or scopes changed) is dropped and the call
+// made once more with a new one: the SDK would otherwise keep sending it
+// until its expiry. Okta processed nothing it answered 401, so this never
+// repeats a write.
 func (c *Client) do(ctx context.Context, call func(ctx context.Context) error) (*Response, error) {
+	used := c.api()
+	resp, err := c.doOnce(ctx, call)
+	var e *Error
+	if c.auth == authPrivateKey && errors.As(err, &e) && e.Status == http.StatusUnauthorized && ctx.Err() == nil {
+		// Another call may have renewed it already; then use that one.
+		c.sdk.CompareAndSwap(used, sdk.NewAPIClient(c.cfg))
+		resp, err = c.doOnce(ctx, call)
+	}
+	return resp, err
+}
+
+func (c *Client) doOnce(ctx context.Context, call func(ctx context.Context) error) (*Response, error) {
 	ex := &exchange{}
 	gen := c.tokens.generation()
 	sdkErr := call(context.WithValue(ctx, exchangeKey{}, ex))

@@ -21,7 +21,7 @@ type LogQuery struct {
 // ListLogs fetches one page of System Log events.
 func (c *Client) ListLogs(ctx context.Context, q LogQuery) (*Response, error) {
 	return c.do(ctx, func(ctx context.Context) error {
-		r := c.api.SystemLogAPI.ListLogEvents(ctx)
+		r := c.api().SystemLogAPI.ListLogEvents(ctx)
 		if !q.Since.IsZero() {
 			r = r.Since(q.Since.UTC())
 		}

@@ -31,9 +31,9 @@ func (c *Client) ListRoles(ctx context.Context, p Principal) (*Response, error) 
 	return c.do(ctx, func(ctx context.Context) error {
 		var err error
 		if p.Group {
-			_, _, err = c.api.RoleAssignmentAPI.ListGroupAssignedRoles(ctx, p.ID).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.ListGroupAssignedRoles(ctx, p.ID).Execute()
 		} else {
-			_, _, err = c.api.RoleAssignmentAPI.ListAssignedRolesForUser(ctx, p.ID).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.ListAssignedRolesForUser(ctx, p.ID).Execute()
 		}
 		return err
 	})
@@ -44,9 +44,9 @@ func (c *Client) GetRole(ctx context.Context, p Principal, assignmentID string) 
 	return c.do(ctx, func(ctx context.Context) error {
 		var err error
 		if p.Group {
-			_, _, err = c.api.RoleAssignmentAPI.GetGroupAssignedRole(ctx, p.ID, assignmentID).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.GetGroupAssignedRole(ctx, p.ID, assignmentID).Execute()
 		} else {
-			_, _, err = c.api.RoleAssignmentAPI.GetUserAssignedRole(ctx, p.ID, assignmentID).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.GetUserAssignedRole(ctx, p.ID, assignmentID).Execute()
 		}
 		return err
 	})
@@ -73,9 +73,9 @@ func (c *Client) AssignRole(p Principal, g RoleGrant) *Write {
 		req := sdk.AssignRoleRequest{AdditionalProperties: m}
 		var err error
 		if p.Group {
-			_, _, err = c.api.RoleAssignmentAPI.AssignRoleToGroup(ctx, p.ID).AssignRoleRequest(req).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.AssignRoleToGroup(ctx, p.ID).AssignRoleRequest(req).Execute()
 		} else {
-			_, _, err = c.api.RoleAssignmentAPI.AssignRoleToUser(ctx, p.ID).AssignRoleRequest(req).Execute()
+			_, _, err = c.api().RoleAssignmentAPI.AssignRoleToUser(ctx, p.ID).AssignRoleRequest(req).Execute()
 		}
 		return err
 	}}
@@ -86,9 +86,9 @@ func (c *Client) UnassignRole(p Principal, assignmentID string) *Write {
 	return &Write{Method: "DELETE", Path: p.rolesPath("/" + url.PathEscape(assignmentID)), send: func(ctx context.Context) error {
 		var err error
 		if p.Group {
-			_, err = c.api.RoleAssignmentAPI.UnassignRoleFromGroup(ctx, p.ID, assignmentID).Execute()
+			_, err = c.api().RoleAssignmentAPI.UnassignRoleFromGroup(ctx, p.ID, assignmentID).Execute()
 		} else {
-			_, err = c.api.RoleAssignmentAPI.UnassignRoleFromUser(ctx, p.ID, assignmentID).Execute()
+			_, err = c.api().RoleAssignmentAPI.UnassignRoleFromUser(ctx, p.ID, assignmentID).Execute()
 		}
 		return err
 	}}
@@ -99,7 +99,7 @@ func (c *Client) UnassignRole(p Principal, assignmentID string) *Write {
 // NextAfter is taken from there.
 func (c *Client) ListCustomRoles(ctx context.Context, after string) (*Response, error) {
 	resp, err := c.do(ctx, func(ctx context.Context) error {
-		r := c.api.RoleAPI.ListRoles(ctx)
+		r := c.api().RoleAPI.ListRoles(ctx)
 		if after != "" {
 			r = r.After(after)
 		}
@@ -113,7 +113,7 @@ func (c *Client) ListCustomRoles(ctx context.Context, after string) (*Response, 
 // ({"resource-sets": [...], "_links": {"next": ...}}), paged in the body.
 func (c *Client) ListResourceSets(ctx context.Context, after string) (*Response, error) {
 	resp, err := c.do(ctx, func(ctx context.Context) error {
-		r := c.api.ResourceSetAPI.ListResourceSets(ctx)
+		r := c.api().ResourceSetAPI.ListResourceSets(ctx)
 		if after != "" {
 			r = r.After(after)
 		}

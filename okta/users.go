@@ -41,7 +41,7 @@ func withSearch[R searchRequest[R]](r R, q SearchQuery) R {
 // ListUsers fetches one page of users.
 func (c *Client) ListUsers(ctx context.Context, q SearchQuery) (*Response, error) {
 	return c.do(ctx, func(ctx context.Context) error {
-		_, _, err := withSearch(c.api.UserAPI.ListUsers(ctx), q).Execute()
+		_, _, err := withSearch(c.api().UserAPI.ListUsers(ctx), q).Execute()
 		return err
 	})
 }
@@ -50,7 +50,7 @@ func (c *Client) ListUsers(ctx context.Context, q SearchQuery) (*Response, error
 func (c *Client) GetUser(ctx context.Context, idOrLogin string) (*Response, error) {
 	return c.do(ctx, func(ctx context.Context) error {
 		// The SDK path-escapes the value itself.
-		_, _, err := c.api.UserAPI.GetUser(ctx, idOrLogin).Execute()
+		_, _, err := c.api().UserAPI.GetUser(ctx, idOrLogin).Execute()
 		return err
 	})
 }

@@ -47,7 +47,7 @@ func (c *Client) CreateUser(profile map[string]any, groupIDs []string, activate 
 	}
 	return &Write{Method: "POST", Path: "/api/v1/users", Query: map[string]string{"activate": strconv.FormatBool(activate)}, Body: body(m),
 		send: func(ctx context.Context) error {
-			_, _, err := c.api.UserAPI.CreateUser(ctx).Body(sdk.CreateUserRequest{AdditionalProperties: m}).Activate(activate).Execute()
+			_, _, err := c.api().UserAPI.CreateUser(ctx).Body(sdk.CreateUserRequest{AdditionalProperties: m}).Activate(activate).Execute()
 			return err
 		}}
 }
@@ -57,7 +57,7 @@ func (c *Client) CreateUser(profile map[string]any, groupIDs []string, activate 
 func (c *Client) UpdateUser(id string, profile map[string]any) *Write {
 	m := map[string]any{"profile": profile}
 	return &Write{Method: "POST", Path: userPath(id, ""), Body: body(m), send: func(ctx context.Context) error {
-		_, _, err := c.api.UserAPI.UpdateUser(ctx, id).User(sdk.UpdateUserRequest{AdditionalProperties: m}).Execute()
+		_, _, err := c.api().UserAPI.UpdateUser(ctx, id).User(sdk.UpdateUserRequest{AdditionalProperties: m}).Execute()
 		return err
 	}}
 }
@@ -67,7 +67,7 @@ func (c *Client) UpdateUser(id string, profile map[string]any) *Write {
 func (c *Client) ReplaceUser(id string, profile map[string]any) *Write {
 	m := map[string]any{"profile": profile}
 	return &Write{Method: "PUT", Path: userPath(id, ""), Body: body(m), send: func(ctx context.Context) error {
-		_, _, err := c.api.UserAPI.ReplaceUser(ctx, id).User(sdk.User{AdditionalProperties: m}).Execute()
+		_, _, err := c.api().UserAPI.ReplaceUser(ctx, id).User(sdk.User{AdditionalProperties: m}).Execute()
 		return err
 	}}
 }
@@ -76,7 +76,7 @@ func (c *Client) ReplaceUser(id string, profile map[string]any) *Write {
 // DEPROVISIONED, Okta deactivates instead of deleting.
 func (c *Client) DeleteUser(id string) *Write {
 	return &Write{Method: "DELETE", Path: userPath(id, ""), send: func(ctx context.Context) error {
-		_, err := c.api.UserAPI.DeleteUser(ctx, id).Execute()
+		_, err := c.api().UserAPI.DeleteUser(ctx, id).Execute()
 		return err
 	}}
 }
@@ -97,39 +97,41 @@ const (
 // reactivate, deactivate and reset_password, where Okta accepts it.
 func (c *Client) Lifecycle(id, op string, sendEmail bool) *Write {
 	w := &Write{Method: "POST", Path: userPath(id, "/lifecycle/"+op)}
-	api := c.api.UserAPI
+	// The user API is looked up at send time: a refused service-app token
+	// replaces the SDK client (see do).
+	api := func() sdk.UserAPI { return c.api().UserAPI }
 	se := strconv.FormatBool(sendEmail)
 	switch op {
 	case OpActivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api.ActivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := api().ActivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpReactivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api.ReactivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := api().ReactivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpDeactivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, err := api.DeactivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, err := api().DeactivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpSuspend:
-		w.send = func(ctx context.Context) error { _, err := api.SuspendUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, err := api().SuspendUser(ctx, id).Execute(); return err }
 	case OpUnsuspend:
-		w.send = func(ctx context.Context) error { _, err := api.UnsuspendUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, err := api().UnsuspendUser(ctx, id).Execute(); return err }
 	case OpUnlock:
-		w.send = func(ctx context.Context) error { _, err := api.UnlockUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, err := api().UnlockUser(ctx, id).Execute(); return err }
 	case OpExpirePassword:
-		w.send = func(ctx context.Context) error { _, _, err := api.ExpirePassword(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, _, err := api().ExpirePassword(ctx, id).Execute(); return err }
 	case OpResetPassword:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api.GenerateResetPasswordToken(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := api().GenerateResetPasswordToken(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	default:
@@ -142,7 +144,7 @@ func (c *Client) Lifecycle(id, op string, sendEmail bool) *Write {
 func (c *Client) ClearSessions(id string, oauthTokens bool) *Write {
 	return &Write{Method: "DELETE", Path: userPath(id, "/sessions"), Query: map[string]string{"oauthTokens": strconv.FormatBool(oauthTokens)},
 		send: func(ctx context.Context) error {
-			_, err := c.api.UserAPI.RevokeUserSessions(ctx, id).OauthTokens(oauthTokens).Execute()
+			_, err := c.api().UserAPI.RevokeUserSessions(ctx, id).OauthTokens(oauthTokens).Execute()
 			return err
 		}}
 }
