@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"regexp"
 	"strings"
 	"sync"
@@ -479,13 +480,15 @@ func (s *jsonScan) strOK() (start int, escaped, ok bool) {
 	start = s.i
 	i := s.i + 1
 	for i < len(s.b) {
-		// Eight bytes at a time while none is a quote, a backslash or a
-		// control character (most of Okta's JSON is string contents).
-		for i+8 <= len(s.b) && plainString(binary.LittleEndian.Uint64(s.b[i:])) {
-			i += 8
-		}
-		if i >= len(s.b) {
-			break
+		// Eight bytes at a time (most of Okta's JSON is string contents),
+		// straight to the first quote, backslash or control character.
+		if i+8 <= len(s.b) {
+			m := specialBytes(binary.LittleEndian.Uint64(s.b[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
 		}
 		c := s.b[i]
 		switch {
@@ -522,12 +525,14 @@ func (s *jsonScan) strOK() (start int, escaped, ok bool) {
 	return start, escaped, false
 }
 
-// plainString reports whether none of the 8 bytes in x is '"', '\\' or
-// below 0x20 (bytes of 0x80 and above are never flagged).
-func plainString(x uint64) bool {
+// specialBytes marks, in the high bit of each byte's place, the bytes of x
+// that are '"', '\\' or below 0x20 (bytes of 0x80 and above are never
+// marked). Marks above the lowest one may be false (a borrow carries into
+// the next byte); the lowest is always the first such byte.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q, bs := x^(ones*'"'), x^(ones*'\\')
-	return ((q-ones)&^q|(bs-ones)&^bs|(x-ones*0x20)&^x)&highs == 0
+	return ((q-ones)&^q | (bs-ones)&^bs | (x-ones*0x20)&^x) & highs
 }
 
 func isHex(c byte) bool {

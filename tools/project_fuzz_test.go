@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -224,9 +225,9 @@ func TestProjectionDeepNesting(t *testing.T) {
 	}
 }
 
-// TestPlainString checks the eight-bytes-at-a-time test against bytes one
+// TestSpecialBytes checks the eight-bytes-at-a-time search against bytes one
 // by one.
-func TestPlainString(t *testing.T) {
+func TestSpecialBytes(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	special := []byte{'"', '\\', 0, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, 0x5b, 0x5d, 0x22 ^ 0x80}
@@ -239,14 +240,16 @@ func TestPlainString(t *testing.T) {
 				b[i] = byte(r.UintN(256))
 			}
 		}
-		want := true
-		for _, c := range b {
+		first := -1 // the first special byte
+		for i, c := range b {
 			if c == '"' || c == '\\' || c < 0x20 {
-				want = false
+				first = i
+				break
 			}
 		}
-		if got := plainString(binary.LittleEndian.Uint64(b[:])); got != want {
-			t.Fatalf("plainString(% x) = %v, want %v", b, got, want)
+		m := specialBytes(binary.LittleEndian.Uint64(b[:]))
+		if (m == 0) != (first < 0) || (m != 0 && bits.TrailingZeros64(m)>>3 != first) {
+			t.Fatalf("specialBytes(% x) = %016x; the first special byte is at %d", b, m, first)
 		}
 	}
 }
