@@ -127,7 +127,7 @@ func (p *projection) apply(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, invalidResponse(errNotObject)
 	}
 	bp := scratch.Get().(*[]byte)
-	out, err := p.object((*bp)[:0], &s, p.fields)
+	out, err := p.object((*bp)[:0], &s, p.fields, 1)
 	if err == nil {
 		if s.ws(); s.i != len(s.b) {
 			err = invalidResponse(errNotObject)
@@ -139,6 +139,95 @@ func (p *projection) apply(raw json.RawMessage) (json.RawMessage, error) {
 	}
 	scratch.Put(bp)
 	return out, err
+}
+
+// applyAll is splitArray followed by apply on each element, in one pass
+// over the page: the same items and the same errors (an invalid page before
+// an element that is not an object). The items share one buffer.
+func (p *projection) applyAll(body []byte) ([]json.RawMessage, error) {
+	if p.all {
+		items, err := splitArray(body)
+		for i := range items {
+			if err == nil {
+				items[i], err = p.whole(items[i])
+			}
+		}
+		return items, err
+	}
+	notArray := invalidResponse(errNotArray)
+	s := jsonScan{b: body}
+	s.ws()
+	if s.literal("null") {
+		if s.ws(); s.i != len(s.b) {
+			return nil, notArray
+		}
+		return nil, nil
+	}
+	if s.i == len(s.b) || s.b[s.i] != '[' {
+		return nil, notArray
+	}
+	s.i++
+	var (
+		out     = make([]byte, 0, len(body)/2)
+		ends    []int
+		itemErr error // the first element that is valid JSON but not a projectable object
+	)
+	for first := true; ; first = false {
+		s.ws()
+		if first && s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			break
+		}
+		start := s.i
+		switch {
+		case s.i >= len(s.b):
+			return nil, notArray
+		case itemErr == nil && s.b[s.i] == '{':
+			o, err := p.object(out, &s, p.fields, 2)
+			if err == nil {
+				out, ends = o, append(ends, len(o))
+				break
+			}
+			// Invalid JSON makes the page invalid; a valid object
+			// that does not fit the projection is the element's error.
+			if s.i = start; !s.value(1) {
+				return nil, notArray
+			}
+			itemErr = err
+		case itemErr == nil && s.literal("null"):
+			out, ends = append(out, "{}"...), append(ends, len(out)+2)
+		default:
+			if !s.value(1) {
+				return nil, notArray
+			}
+			if itemErr == nil {
+				itemErr = invalidResponse(errNotObject)
+			}
+		}
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == ',' {
+			s.i++
+			continue
+		}
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			break
+		}
+		return nil, notArray
+	}
+	if s.ws(); s.i != len(s.b) {
+		return nil, notArray
+	}
+	if itemErr != nil {
+		return nil, itemErr
+	}
+	items := make([]json.RawMessage, len(ends))
+	prev := 0
+	for i, end := range ends {
+		items[i] = out[prev:end:end]
+		prev = end
+	}
+	return items, nil
 }
 
 // whole is ["*"]: the object without _links, keys sorted.
@@ -159,9 +248,10 @@ func (p *projection) whole(raw json.RawMessage) (json.RawMessage, error) {
 type span struct{ start, end int }
 
 // object appends the projection of the JSON object at s.i to out,
-// validating the object as it goes (as jsonScan.value does), and leaves s.i
-// after it. A kept subtree is projected from the bytes already validated.
-func (p *projection) object(out []byte, s *jsonScan, fields []field) ([]byte, error) {
+// validating the object as it goes (as jsonScan.value does; depth is the
+// object's own nesting depth), and leaves s.i after it. A kept subtree is
+// projected from the bytes already validated.
+func (p *projection) object(out []byte, s *jsonScan, fields []field, depth int) ([]byte, error) {
 	var found [32]span
 	spans := found[:0]
 	if len(fields) > len(found) {
@@ -191,7 +281,7 @@ func (p *projection) object(out []byte, s *jsonScan, fields []field) ([]byte, er
 			s.i++
 			s.ws()
 			vs := s.i
-			if !s.value(1) {
+			if !s.value(depth) {
 				return nil, bad
 			}
 			for i := range fields {
@@ -235,7 +325,7 @@ func (p *projection) object(out []byte, s *jsonScan, fields []field) ([]byte, er
 		case v[0] == '[':
 			out, err = p.array(out, v, f.children)
 		case v[0] == '{':
-			out, err = p.object(out, &jsonScan{b: v}, f.children)
+			out, err = p.object(out, &jsonScan{b: v}, f.children, 1)
 		default:
 			err = bad
 		}
@@ -265,7 +355,7 @@ func (p *projection) array(out []byte, arr []byte, fields []field) ([]byte, erro
 		n++
 		if arr[vs] == '{' {
 			var err error
-			if out, err = p.object(out, &jsonScan{b: arr[vs:s.i]}, fields); err != nil {
+			if out, err = p.object(out, &jsonScan{b: arr[vs:s.i]}, fields, 1); err != nil {
 				return nil, err
 			}
 		} else {

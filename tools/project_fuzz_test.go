@@ -170,7 +170,37 @@ func FuzzProjection(f *testing.F) {
 				t.Fatalf("splitArray(%q) element %d: %s, map-based %s", raw, i, got[i], want[i])
 			}
 		}
+		for i, p := range projs {
+			sameAsApplyEach(t, i, p, raw)
+		}
 	})
+}
+
+// sameAsApplyEach holds applyAll, one pass over a page, to splitArray and
+// apply on each element: the same items, or the same first error.
+func sameAsApplyEach(t *testing.T, n int, p *projection, raw []byte) {
+	t.Helper()
+	got, gerr := p.applyAll(raw)
+	want, werr := splitArray(raw)
+	for i := range want {
+		if werr == nil {
+			want[i], werr = p.apply(want[i])
+		}
+	}
+	if (gerr == nil) != (werr == nil) || (gerr != nil && summaryOf(gerr) != summaryOf(werr)) {
+		t.Fatalf("projection %d, applyAll(%q): error %v, element by element %v", n, raw, gerr, werr)
+	}
+	if gerr != nil {
+		return
+	}
+	if len(got) != len(want) || (got == nil) != (want == nil) {
+		t.Fatalf("projection %d, applyAll(%q): %d items (nil %v), element by element %d (nil %v)", n, raw, len(got), got == nil, len(want), want == nil)
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("projection %d, applyAll(%q) item %d: %s, element by element %s", n, raw, i, got[i], want[i])
+		}
+	}
 }
 
 // sameEncoding fails unless segmentio's encoder, which tools use for their
@@ -216,6 +246,20 @@ func TestProjectionDeepNesting(t *testing.T) {
 	}
 	if _, err := splitArray(deep[6 : len(deep)-1]); err == nil {
 		t.Error("20000 nested arrays accepted by splitArray")
+	}
+	if _, err := p.applyAll(append(append([]byte("["), deep...), ']')); err == nil {
+		t.Error("20000 nested arrays accepted by applyAll")
+	}
+	// The limit counts the page's own array: 9998 levels inside an element
+	// of a page are 10000 in all; one more is too many, as for encoding/json.
+	for _, levels := range []int{9998, 9999} {
+		page := []byte(`[{"id":` + string(bytes.Repeat([]byte("["), levels)) + string(bytes.Repeat([]byte("]"), levels)) + `}]`)
+		_, err := p.applyAll(page)
+		var v any
+		if (err == nil) != (json.Unmarshal(page, &v) == nil) {
+			t.Errorf("%d nested arrays in a page: applyAll %v, encoding/json disagrees", levels, err)
+		}
+		sameAsApplyEach(t, 0, p, page)
 	}
 	ok := []byte(`{"id":` + string(bytes.Repeat([]byte("["), 9000)) + string(bytes.Repeat([]byte("]"), 9000)) + `}`)
 	got, err := p.apply(ok)

@@ -109,14 +109,9 @@ func getUser(ctx context.Context, c *okta.Client, in getUserIn) (userResult, err
 
 // projectList projects every item of a page.
 func projectList(resp *okta.Response, proj *projection, limit int) (listResult, error) {
-	items, err := splitArray(resp.Body)
+	items, err := proj.applyAll(resp.Body)
 	if err != nil {
 		return listResult{}, err
-	}
-	for i, raw := range items {
-		if items[i], err = proj.apply(raw); err != nil {
-			return listResult{}, err
-		}
 	}
 	if items == nil {
 		items = []json.RawMessage{}
