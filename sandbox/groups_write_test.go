@@ -111,7 +111,10 @@ func TestWritesThroughSDK(t *testing.T) {
 	body := okta.CreateUserRequest{Profile: okta.UserProfile{
 		FirstName: *okta.NewNullableString(okta.PtrString("Sdk")), LastName: *okta.NewNullableString(okta.PtrString("User")),
 		Email: okta.PtrString("sdk.user@company.com"), Login: okta.PtrString("sdk.user@company.com"),
-	}, GroupIds: []string{AWSProdAdminsID}}
+	}, GroupIds: []string{AWSProdAdminsID},
+		// With a password, activation makes the user ACTIVE (without one,
+		// PROVISIONED), so the lifecycle below can run.
+		Credentials: &okta.UserCredentials{Password: &okta.PasswordCredential{Value: okta.PtrString("Correct-Horse-9")}}}
 	u, _, err := c.UserAPI.CreateUser(ctx).Body(body).Activate(false).Execute()
 	if err != nil || u.GetStatus() != "STAGED" {
 		t.Fatalf("CreateUser: %+v %v", u, err)

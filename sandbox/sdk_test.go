@@ -305,7 +305,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		save               string // remember the response's id under this key
 	}{
 		{"POST", "/api/v1/users?activate=true", `{"profile":{"firstName":"Contract","lastName":"Tester","email":"contract.tester@company.com","login":"contract.tester@company.com","department":"QA"},"credentials":{"password":{"value":"Correct-Horse-9"}},"groupIds":["` + aws + `"]}`, 200, "active"},
-		{"POST", "/api/v1/users?activate=false", `{"profile":{"firstName":"Staged","lastName":"Tester","email":"staged.tester@company.com","login":"staged.tester@company.com"}}`, 200, "staged"},
+		{"POST", "/api/v1/users?activate=false", `{"profile":{"firstName":"Staged","lastName":"Tester","email":"staged.tester@company.com","login":"staged.tester@company.com"},"credentials":{"password":{"value":"Correct-Horse-9"}}}`, 200, "staged"},
 		{"POST", "/api/v1/users?activate=false", `{"profile":{"firstName":"Dup","lastName":"Login","email":"jane.doe@company.com","login":"jane.doe@company.com"}}`, 400, ""},
 		{"POST", "/api/v1/users/{active}", `{"profile":{"title":"Contract Tester","mobilePhone":null}}`, 200, ""},
 		{"PUT", "/api/v1/users/{active}", `{"profile":{"firstName":"Contract","lastName":"Tester","email":"contract.tester@company.com","login":"contract.tester@company.com"}}`, 200, ""},

@@ -450,7 +450,12 @@ func handleCreateUser(c *call) {
 		u.passwordChanged = ptr(now)
 	}
 	if activate {
+		// Without a password the user must finish Okta's welcome flow
+		// first: PROVISIONED until then.
 		u.status = StatusActive
+		if !hasPW {
+			u.status = StatusProvisioned
+		}
 		u.activated, u.statusChanged = ptr(now), ptr(now)
 	}
 	c.o.addUser(u)
@@ -712,7 +717,11 @@ func lifecycleHandler(op string) handlerFunc {
 			return
 		}
 		now := c.nowMillis()
-		if to := lifecycleTarget[op]; to != "" {
+		if to := lifecycleTarget[op]; op == "activate" && !u.hasPassword {
+			// No password: PROVISIONED until the user finishes the
+			// welcome flow (Okta's activation link).
+			setStatus(u, StatusProvisioned, now)
+		} else if to != "" {
 			setStatus(u, to, now)
 		} else {
 			u.lastUpdated = now

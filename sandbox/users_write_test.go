@@ -201,8 +201,13 @@ func TestCreateUser(t *testing.T) {
 	}
 	def := wantStatus(t, send(t, s, "POST", "/api/v1/users",
 		`{"profile":{"firstName":"Dee","lastName":"Fault","email":"dee.fault@company.com","login":"dee.fault@company.com"}}`), 200)
-	if def["status"] != "ACTIVE" {
-		t.Errorf("activate defaults to true: %v", def["status"])
+	if def["status"] != "PROVISIONED" || def["activated"] == nil {
+		t.Errorf("activate defaults to true; without a password the user is PROVISIONED: %v", def["status"])
+	}
+	withPW := wantStatus(t, send(t, s, "POST", "/api/v1/users",
+		`{"profile":{"firstName":"Pat","lastName":"Word","email":"pat.word@company.com","login":"pat.word@company.com"},"credentials":{"password":{"value":"Tr0ub4dor&3-horse"}}}`), 200)
+	if withPW["status"] != "ACTIVE" {
+		t.Errorf("activated with a password: %v, want ACTIVE", withPW["status"])
 	}
 }
 
@@ -359,7 +364,9 @@ func TestLifecycleStateMachine(t *testing.T) {
 		status  = "E0000038"
 	)
 	table := map[string]map[string]outcome{
-		"activate": {StatusStaged: ok(StatusActive), StatusDeprovisioned: ok(StatusActive),
+		// Seeded STAGED users have no password: they stay PROVISIONED
+		// until they finish the welcome flow. DEPROVISIONED ones had one.
+		"activate": {StatusStaged: ok(StatusProvisioned), StatusDeprovisioned: ok(StatusActive),
 			StatusProvisioned: fail(already), StatusActive: fail(already), StatusRecovery: fail(already), StatusLockedOut: fail(already),
 			StatusPasswordExpired: fail(already), StatusSuspended: fail(already)},
 		"reactivate": {StatusProvisioned: ok(StatusProvisioned),

@@ -188,7 +188,7 @@ type lifecycle struct {
 
 var lifecycles = []lifecycle{
 	{"okta_users_activate", okta.OpActivate, "Activate an Okta user", "Activate", []string{"STAGED", "DEPROVISIONED"}, true,
-		"Activate a STAGED or DEPROVISIONED user (→ ACTIVE or PROVISIONED); by default Okta emails an activation link." + untrusted},
+		"Activate a STAGED or DEPROVISIONED user (→ ACTIVE, or PROVISIONED without a password); Okta emails the activation link, or with send_email false returns it." + untrusted},
 	{"okta_users_deactivate", okta.OpDeactivate, "Deactivate an Okta user", "Deactivate", []string{"STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "LOCKED_OUT", "PASSWORD_EXPIRED", "SUSPENDED"}, true,
 		"Deactivate a user (→ DEPROVISIONED): they lose access to everything." + untrusted},
 	{"okta_users_suspend", okta.OpSuspend, "Suspend an Okta user", "Suspend", []string{"ACTIVE"}, false,
@@ -272,14 +272,22 @@ func planLifecycle(ctx context.Context, c *okta.Client, l lifecycle, id string, 
 	if l.email {
 		prompt += map[bool]string{true: " Okta will email the user.", false: " No email is sent."}[sendEmail]
 	}
-	if l.op == okta.OpResetPassword && !sendEmail {
-		prompt += " The reset link will be shown to the AI agent."
+	if !sendEmail {
+		switch l.op {
+		case okta.OpResetPassword:
+			prompt += " The reset link will be shown to the AI agent."
+		case okta.OpActivate:
+			prompt += " The activation link will be shown to the AI agent."
+		}
 	}
 	p := &writePlan{Writes: []*okta.Write{c.Lifecycle(u.ID, l.op, sendEmail)}, Target: u.Compact, Prompt: prompt}
 	switch l.op {
 	case okta.OpExpirePassword:
 		p.Result = projectUser
-	case okta.OpResetPassword:
+	case okta.OpResetPassword, okta.OpActivate:
+		// Without the email, Okta's answer holds the only link (reset,
+		// or activation: a user without a password stays PROVISIONED
+		// until they use it).
 		if !sendEmail {
 			p.Result = func(b []byte) (json.RawMessage, error) { return json.RawMessage(b), nil }
 		}

@@ -72,7 +72,8 @@ var lifecycleCases = []struct {
 	{"okta_users_unsuspend", sandbox.JohnSmithID, "SUSPENDED", "ACTIVE", nil},
 	{"okta_users_unlock", sandbox.CarlosRiveraID, "LOCKED_OUT", "ACTIVE", nil},
 	{"okta_users_deactivate", sandbox.JaneDoeID, "ACTIVE", "DEPROVISIONED", nil},
-	{"okta_users_activate", sandbox.EmilyChenID, "STAGED", "ACTIVE", map[string]any{"send_email": false}},
+	// Emily has no password: PROVISIONED until she uses the activation link.
+	{"okta_users_activate", sandbox.EmilyChenID, "STAGED", "PROVISIONED", map[string]any{"send_email": false}},
 	{"okta_users_expire_password", sandbox.JaneDoeID, "ACTIVE", "PASSWORD_EXPIRED", nil},
 	{"okta_users_reset_password", sandbox.JaneDoeID, "ACTIVE", "RECOVERY", nil},
 	{"delete_a_okta_user_by_id", sandbox.MichaelJohnsonID, "DEPROVISIONED", "(deleted)", nil},
@@ -491,23 +492,34 @@ func TestReadOnlyServerHasNoWriteTools(t *testing.T) {
 	}
 }
 
-// TestResetLinkOnlyOnRequest: the reset link reaches the result only with
-// send_email false, and never the audit log.
-func TestResetLinkOnlyOnRequest(t *testing.T) {
+// TestLinksOnlyOnRequest: the reset link and the activation link reach the
+// result only with send_email false (the prompt says so), and never the
+// audit log.
+func TestLinksOnlyOnRequest(t *testing.T) {
 	t.Parallel()
-	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	h := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
-	res := h.Call(t, "okta_users_reset_password", map[string]any{"id": sandbox.JaneDoeID})
-	if strings.Contains(mcptest.Text(res), "resetPasswordUrl") {
-		t.Errorf("emailed reset returned a link: %s", mcptest.Text(res))
-	}
-	h2 := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
-	res = h2.Call(t, "okta_users_reset_password", map[string]any{"id": sandbox.JaneDoeID, "send_email": false})
-	if !strings.Contains(mcptest.Text(res), "resetPasswordUrl") {
-		t.Errorf("send_email false returned no link: %s", mcptest.Text(res))
-	}
-	raw, _ := os.ReadFile(auditPath)
-	if strings.Contains(string(raw), "resetPasswordUrl") || strings.Contains(string(raw), "reset_password?token") || strings.Count(string(raw), "\n") != 2 {
-		t.Errorf("audit log: %s", raw)
+	for _, tc := range []struct{ tool, id, key string }{
+		{"okta_users_reset_password", sandbox.JaneDoeID, "resetPasswordUrl"},
+		{"okta_users_activate", sandbox.EmilyChenID, "activationUrl"},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			t.Parallel()
+			auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+			h := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
+			res := h.Call(t, tc.tool, map[string]any{"id": tc.id})
+			if strings.Contains(mcptest.Text(res), tc.key) {
+				t.Errorf("emailed: the result has a link: %s", mcptest.Text(res))
+			}
+			h2 := mcptest.Start(t, mcptest.Options{Safety: tools.Safety{NoConfirm: true}, AuditPath: auditPath})
+			var out writeOut
+			res = h2.Call(t, tc.tool, map[string]any{"id": tc.id, "send_email": false})
+			mcptest.Decode(t, res, &out)
+			if link, _ := out.Result[tc.key].(string); !strings.HasPrefix(link, h2.URL+"/") || !strings.Contains(out.Message, "link will be shown to the AI agent") {
+				t.Errorf("send_email false: result %v, message %q", out.Result, out.Message)
+			}
+			raw, _ := os.ReadFile(auditPath)
+			if strings.Contains(string(raw), tc.key) || strings.Contains(string(raw), "token") || strings.Count(string(raw), "\n") != 2 {
+				t.Errorf("audit log: %s", raw)
+			}
+		})
 	}
 }
