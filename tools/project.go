@@ -154,72 +154,45 @@ func (p *projection) applyAll(body []byte) ([]json.RawMessage, error) {
 		}
 		return items, err
 	}
-	notArray := invalidResponse(errNotArray)
-	s := jsonScan{b: body}
-	s.ws()
-	if s.literal("null") {
-		if s.ws(); s.i != len(s.b) {
-			return nil, notArray
-		}
-		return nil, nil
-	}
-	if s.i == len(s.b) || s.b[s.i] != '[' {
-		return nil, notArray
-	}
-	s.i++
 	var (
 		out     = make([]byte, 0, len(body)/2)
 		ends    []int
 		itemErr error // the first element that is valid JSON but not a projectable object
 	)
-	for first := true; ; first = false {
-		s.ws()
-		if first && s.i < len(s.b) && s.b[s.i] == ']' {
-			s.i++
-			break
-		}
+	null, err := eachElement(body, func(s *jsonScan) bool {
 		start := s.i
 		switch {
-		case s.i >= len(s.b):
-			return nil, notArray
 		case itemErr == nil && s.b[s.i] == '{':
-			o, err := p.object(out, &s, p.fields, 2)
+			o, err := p.object(out, s, p.fields, 2)
 			if err == nil {
 				out, ends = o, append(ends, len(o))
-				break
+				return true
 			}
 			// Invalid JSON makes the page invalid; a valid object
 			// that does not fit the projection is the element's error.
 			if s.i = start; !s.value(1) {
-				return nil, notArray
+				return false
 			}
 			itemErr = err
 		case itemErr == nil && s.literal("null"):
 			out, ends = append(out, "{}"...), append(ends, len(out)+2)
 		default:
 			if !s.value(1) {
-				return nil, notArray
+				return false
 			}
 			if itemErr == nil {
 				itemErr = invalidResponse(errNotObject)
 			}
 		}
-		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == ',' {
-			s.i++
-			continue
-		}
-		if s.i < len(s.b) && s.b[s.i] == ']' {
-			s.i++
-			break
-		}
-		return nil, notArray
-	}
-	if s.ws(); s.i != len(s.b) {
-		return nil, notArray
-	}
-	if itemErr != nil {
+		return true
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case itemErr != nil:
 		return nil, itemErr
+	case null:
+		return nil, nil
 	}
 	items := make([]json.RawMessage, len(ends))
 	prev := 0
@@ -397,30 +370,49 @@ func appendKey(out []byte, name string) []byte {
 // The elements share body's memory. As decoding into []json.RawMessage:
 // null is no elements, anything else but an array is an error.
 func splitArray(body []byte) ([]json.RawMessage, error) {
+	items := make([]json.RawMessage, 0, 16)
+	null, err := eachElement(body, func(s *jsonScan) bool {
+		vs := s.i
+		if !s.value(1) {
+			return false
+		}
+		items = append(items, body[vs:s.i:s.i])
+		return true
+	})
+	if err != nil || null {
+		return nil, err
+	}
+	return items, nil
+}
+
+// eachElement walks the JSON array body, calling visit with s at the first
+// byte of each element; visit consumes the element, validating it, and
+// reports whether it was valid JSON. An invalid element, or anything but
+// an array, is errNotArray; null is reported (decoding null into a slice
+// gives no elements).
+func eachElement(body []byte, visit func(s *jsonScan) bool) (null bool, err error) {
+	notArray := invalidResponse(errNotArray)
 	s := jsonScan{b: body}
 	s.ws()
 	if s.literal("null") {
 		if s.ws(); s.i != len(s.b) {
-			return nil, invalidResponse(errNotArray)
+			return false, notArray
 		}
-		return nil, nil
+		return true, nil
 	}
 	if s.i == len(s.b) || s.b[s.i] != '[' {
-		return nil, invalidResponse(errNotArray)
+		return false, notArray
 	}
 	s.i++
-	items := make([]json.RawMessage, 0, 16)
 	for first := true; ; first = false {
 		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == ']' && first {
+		if first && s.i < len(s.b) && s.b[s.i] == ']' {
 			s.i++
 			break
 		}
-		vs := s.i
-		if !s.value(1) {
-			return nil, invalidResponse(errNotArray)
+		if s.i >= len(s.b) || !visit(&s) {
+			return false, notArray
 		}
-		items = append(items, body[vs:s.i:s.i])
 		s.ws()
 		if s.i < len(s.b) && s.b[s.i] == ',' {
 			s.i++
@@ -430,12 +422,12 @@ func splitArray(body []byte) ([]json.RawMessage, error) {
 			s.i++
 			break
 		}
-		return nil, invalidResponse(errNotArray)
+		return false, notArray
 	}
 	if s.ws(); s.i != len(s.b) {
-		return nil, invalidResponse(errNotArray)
+		return false, notArray
 	}
-	return items, nil
+	return false, nil
 }
 
 func invalidResponse(summary string) error {
