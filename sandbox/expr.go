@@ -574,3 +574,34 @@ func opSet(ops ...string) map[string]bool {
 	}
 	return m
 }
+
+// timeOp reports whether op compares timestamps: eq, gt, ge, lt, le.
+func timeOp(op string) bool {
+	return op == "eq" || op == "gt" || op == "ge" || op == "lt" || op == "le"
+}
+
+// filterOp is the operator rule of the users and groups filter parameter:
+// eq on every attribute, plus gt/ge/lt/le on timestamps.
+func filterOp(_ string, k attrKind, op string) bool {
+	if k == kindTime {
+		return timeOp(op)
+	}
+	return op == "eq"
+}
+
+// attrTable is a schema's attr function for a fixed set of attributes.
+func attrTable(kinds map[string]attrKind) func(string) (attrKind, string, bool) {
+	return func(n string) (attrKind, string, bool) {
+		k, ok := kinds[n]
+		return k, "", ok
+	}
+}
+
+// compileListExpr compiles the filter parameter when it is set, else the
+// search parameter, each against its own schema.
+func compileListExpr(search, filter string, searchSchema, filterSchema *exprSchema) (expr, *apiError) {
+	if filter != "" {
+		return compileExpr(filter, filterSchema)
+	}
+	return compileExpr(search, searchSchema)
+}

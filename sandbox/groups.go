@@ -50,6 +50,9 @@ type group struct {
 
 func (g *group) touch() { g.head.Store(nil) }
 
+// cursor is the group's position in id-ordered lists (the after parameter).
+func (g *group) cursor() string { return g.id }
+
 func (g *group) hasMember(userID string) bool {
 	_, ok := g.memberSet[userID]
 	return ok
@@ -168,7 +171,7 @@ var groupSearch = &exprSchema{
 	op: func(n string, k attrKind, op string) bool {
 		switch k {
 		case kindTime:
-			return op == "eq" || op == "gt" || op == "ge" || op == "lt" || op == "le"
+			return timeOp(op)
 		case kindExact:
 			return op == "eq" || op == "sw"
 		}
@@ -183,21 +186,11 @@ var groupSearch = &exprSchema{
 // with eq, gt, ge, lt, le; and, or.
 var groupFilter = &exprSchema{
 	param: "filter",
-	attr: func(n string) (attrKind, string, bool) {
-		switch n {
-		case "id", "type":
-			return kindExact, "", true
-		case "lastUpdated", "lastMembershipUpdated":
-			return kindTime, "", true
-		}
-		return 0, "", false
-	},
-	op: func(n string, k attrKind, op string) bool {
-		if k == kindTime {
-			return op == "eq" || op == "gt" || op == "ge" || op == "lt" || op == "le"
-		}
-		return op == "eq"
-	},
+	attr: attrTable(map[string]attrKind{
+		"id": kindExact, "type": kindExact,
+		"lastUpdated": kindTime, "lastMembershipUpdated": kindTime,
+	}),
+	op: filterOp,
 }
 
 // ---- handlers ----
@@ -236,11 +229,7 @@ func handleListGroups(c *call) {
 	pageable := true
 	switch {
 	case search != "" || filter != "":
-		schema, src := groupSearch, search
-		if filter != "" {
-			schema, src = groupFilter, filter
-		}
-		e, aerr := compileExpr(src, schema)
+		e, aerr := compileListExpr(search, filter, groupSearch, groupFilter)
 		if aerr != nil {
 			c.fail(aerr)
 			return
@@ -258,23 +247,9 @@ func handleListGroups(c *call) {
 
 	c.o.mu.RLock()
 	defer c.o.mu.RUnlock()
-	groups := c.o.groups
-	start := indexAfter(len(groups), func(i int) string { return groups[i].id }, after)
-	var page []*group
-	more := false
-	for _, g := range groups[start:] {
-		if !keep(g) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, g)
-	}
-	next := ""
-	if more && pageable {
-		next = page[len(page)-1].id
+	page, next := pageAfter(c.o.groups, (*group).cursor, after, limit, keep)
+	if !pageable {
+		next = ""
 	}
 	c.writeGroups(page, next, limit, wantsStats(c))
 }
@@ -335,24 +310,13 @@ func handleListGroupUsers(c *call) {
 		c.fail(errNotFound(id, "UserGroup"))
 		return
 	}
-	members := g.members
-	start := indexAfter(len(members), func(i int) string { return members[i] }, q.Get("after"))
-	page := make([]*user, 0, min(limit, 256))
-	more := false
-	for _, uid := range members[start:] {
+	ids, next := pageAfter(g.members, func(uid string) string { return uid }, q.Get("after"), limit, func(uid string) bool {
 		u := c.o.usersByID[uid]
-		if u == nil || (e != nil && !eval(e, u.get)) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, u)
-	}
-	next := ""
-	if more {
-		next = page[len(page)-1].id
+		return u != nil && (e == nil || eval(e, u.get))
+	})
+	page := make([]*user, len(ids))
+	for i, uid := range ids {
+		page[i] = c.o.usersByID[uid]
 	}
 	c.writeUsers(page, next, limit)
 }

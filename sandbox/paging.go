@@ -40,6 +40,24 @@ func indexAfter(n int, id func(i int) string, after string) int {
 	return sort.Search(n, func(i int) bool { return id(i) > after })
 }
 
+// pageAfter takes, from id-ordered items, up to limit of those after the
+// cursor that keep admits. next is the id of the last one taken when keep
+// admits more after it, else "".
+func pageAfter[T any](items []T, id func(T) string, after string, limit int, keep func(T) bool) (page []T, next string) {
+	start := indexAfter(len(items), func(i int) string { return id(items[i]) }, after)
+	page = make([]T, 0, min(limit, 256))
+	for _, it := range items[start:] {
+		if !keep(it) {
+			continue
+		}
+		if len(page) == limit {
+			return page, id(page[len(page)-1])
+		}
+		page = append(page, it)
+	}
+	return page, ""
+}
+
 // linkEscaper keeps a raw query from breaking out of a Link header's <...>.
 var linkEscaper = strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20", "\"", "%22", ",", "%2C", ";", "%3B")
 

@@ -53,6 +53,9 @@ type user struct {
 // touch drops cached JSON after a change. Caller holds Org.mu for writing.
 func (u *user) touch() { u.head.Store(nil) }
 
+// cursor is the user's position in id-ordered lists (the after parameter).
+func (u *user) cursor() string { return u.id }
+
 // userDoc fixes the field order of a user as Okta sends it. Nullable
 // timestamps are JSON null.
 type userDoc struct {
@@ -270,23 +273,11 @@ var userSearch = &exprSchema{
 // and, or.
 var userFilter = &exprSchema{
 	param: "filter",
-	attr: func(n string) (attrKind, string, bool) {
-		switch n {
-		case "status", "id":
-			return kindExact, "", true
-		case "lastUpdated":
-			return kindTime, "", true
-		case "profile.login", "profile.email", "profile.firstName", "profile.lastName":
-			return kindString, "", true
-		}
-		return 0, "", false
-	},
-	op: func(n string, k attrKind, op string) bool {
-		if k == kindTime {
-			return op == "eq" || op == "gt" || op == "ge" || op == "lt" || op == "le"
-		}
-		return op == "eq"
-	},
+	attr: attrTable(map[string]attrKind{
+		"status": kindExact, "id": kindExact, "lastUpdated": kindTime,
+		"profile.login": kindString, "profile.email": kindString, "profile.firstName": kindString, "profile.lastName": kindString,
+	}),
+	op: filterOp,
 }
 
 // ---- handlers ----
@@ -319,11 +310,7 @@ func handleListUsers(c *call) {
 	pageable := true
 	switch {
 	case search != "" || filter != "":
-		schema, src := userSearch, search
-		if filter != "" {
-			schema, src = userFilter, filter
-		}
-		e, aerr := compileExpr(src, schema)
+		e, aerr := compileListExpr(search, filter, userSearch, userFilter)
 		if aerr != nil {
 			c.fail(aerr)
 			return
@@ -343,23 +330,9 @@ func handleListUsers(c *call) {
 
 	c.o.mu.RLock()
 	defer c.o.mu.RUnlock()
-	users := c.o.users
-	start := indexAfter(len(users), func(i int) string { return users[i].id }, after)
-	page := make([]*user, 0, min(limit, 256))
-	more := false
-	for _, u := range users[start:] {
-		if !keep(u) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, u)
-	}
-	next := ""
-	if more && pageable {
-		next = page[len(page)-1].id
+	page, next := pageAfter(c.o.users, (*user).cursor, after, limit, keep)
+	if !pageable {
+		next = ""
 	}
 	c.writeUsers(page, next, limit)
 }
@@ -413,24 +386,7 @@ func handleListUserGroups(c *call) {
 		c.fail(errNotFound(id, "User"))
 		return
 	}
-	groups := c.o.groups
-	start := indexAfter(len(groups), func(i int) string { return groups[i].id }, q.Get("after"))
-	var page []*group
-	more := false
-	for _, g := range groups[start:] {
-		if !g.hasMember(u.id) {
-			continue
-		}
-		if len(page) == limit {
-			more = true
-			break
-		}
-		page = append(page, g)
-	}
-	next := ""
-	if more {
-		next = page[len(page)-1].id
-	}
+	page, next := pageAfter(c.o.groups, (*group).cursor, q.Get("after"), limit, func(g *group) bool { return g.hasMember(u.id) })
 	c.writeGroups(page, next, limit, false)
 }
 
