@@ -119,20 +119,26 @@ func (ra *roleAssignment) appendJSON(b []byte, jsonBase string) []byte {
 	return append(b, `}}`...)
 }
 
+// appendIAMHead appends the fields custom roles and resource sets share, up
+// to and including their _links.self href (the caller closes the object).
+func appendIAMHead(b []byte, id, label, description string, created, lastUpdated time.Time, self string) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONStr(b, id)
+	b = append(b, `,"label":`...)
+	b = appendJSONStr(b, label)
+	b = append(b, `,"description":`...)
+	b = appendJSONStr(b, description)
+	b = append(b, `,"created":"`...)
+	b = created.UTC().AppendFormat(b, oktaTimeLayout)
+	b = append(b, `","lastUpdated":"`...)
+	b = lastUpdated.UTC().AppendFormat(b, oktaTimeLayout)
+	b = append(b, `","_links":{"self":{"href":`...)
+	return appendJSONStr(b, self)
+}
+
 func (r *customRole) appendJSON(b []byte, jsonBase string) []byte {
 	self := jsonBase + "/api/v1/iam/roles/" + r.id
-	b = append(b, `{"id":`...)
-	b = appendJSONStr(b, r.id)
-	b = append(b, `,"label":`...)
-	b = appendJSONStr(b, r.label)
-	b = append(b, `,"description":`...)
-	b = appendJSONStr(b, r.description)
-	b = append(b, `,"created":"`...)
-	b = r.created.UTC().AppendFormat(b, oktaTimeLayout)
-	b = append(b, `","lastUpdated":"`...)
-	b = r.lastUpdated.UTC().AppendFormat(b, oktaTimeLayout)
-	b = append(b, `","_links":{"self":{"href":`...)
-	b = appendJSONStr(b, self)
+	b = appendIAMHead(b, r.id, r.label, r.description, r.created, r.lastUpdated, self)
 	b = append(b, `},"permissions":{"href":`...)
 	b = appendJSONStr(b, self+"/permissions")
 	return append(b, `}}}`...)
@@ -140,18 +146,7 @@ func (r *customRole) appendJSON(b []byte, jsonBase string) []byte {
 
 func (s *resourceSet) appendJSON(b []byte, jsonBase string) []byte {
 	self := jsonBase + "/api/v1/iam/resource-sets/" + s.id
-	b = append(b, `{"id":`...)
-	b = appendJSONStr(b, s.id)
-	b = append(b, `,"label":`...)
-	b = appendJSONStr(b, s.label)
-	b = append(b, `,"description":`...)
-	b = appendJSONStr(b, s.description)
-	b = append(b, `,"created":"`...)
-	b = s.created.UTC().AppendFormat(b, oktaTimeLayout)
-	b = append(b, `","lastUpdated":"`...)
-	b = s.lastUpdated.UTC().AppendFormat(b, oktaTimeLayout)
-	b = append(b, `","_links":{"self":{"href":`...)
-	b = appendJSONStr(b, self)
+	b = appendIAMHead(b, s.id, s.label, s.description, s.created, s.lastUpdated, self)
 	b = append(b, `},"resources":{"href":`...)
 	b = appendJSONStr(b, self+"/resources")
 	b = append(b, `},"bindings":{"href":`...)
@@ -561,22 +556,29 @@ func appendNextLinks(b []byte, next string) []byte {
 	return append(b, `}}}`...)
 }
 
+// replyIAMList answers a body-paged IAM list, {"<key>":[...],"_links":...}.
+// Caller holds Org.mu.
+func replyIAMList[T interface {
+	appendJSON(b []byte, jsonBase string) []byte
+}](c *call, key string, items []T, id func(T) string) {
+	start, end, next := c.iamPage(len(items), func(i int) string { return id(items[i]) })
+	jb := c.jsonBase()
+	b := []byte(`{"` + key + `":[`)
+	for i, it := range items[start:end] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = it.appendJSON(b, jb)
+	}
+	b = append(b, "],"...)
+	c.reply(http.StatusOK, appendNextLinks(b, next))
+}
+
 // handleListCustomRoles is GET /api/v1/iam/roles: {roles, _links.next}.
 func handleListCustomRoles(c *call) {
 	c.o.mu.RLock()
 	defer c.o.mu.RUnlock()
-	roles := c.o.customRoles
-	start, end, next := c.iamPage(len(roles), func(i int) string { return roles[i].id })
-	jb := c.jsonBase()
-	b := []byte(`{"roles":[`)
-	for i, r := range roles[start:end] {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = r.appendJSON(b, jb)
-	}
-	b = append(b, "],"...)
-	c.reply(http.StatusOK, appendNextLinks(b, next))
+	replyIAMList(c, "roles", c.o.customRoles, func(r *customRole) string { return r.id })
 }
 
 // handleListResourceSets is GET /api/v1/iam/resource-sets:
@@ -584,16 +586,5 @@ func handleListCustomRoles(c *call) {
 func handleListResourceSets(c *call) {
 	c.o.mu.RLock()
 	defer c.o.mu.RUnlock()
-	sets := c.o.resourceSets
-	start, end, next := c.iamPage(len(sets), func(i int) string { return sets[i].id })
-	jb := c.jsonBase()
-	b := []byte(`{"resource-sets":[`)
-	for i, s := range sets[start:end] {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = s.appendJSON(b, jb)
-	}
-	b = append(b, "],"...)
-	c.reply(http.StatusOK, appendNextLinks(b, next))
+	replyIAMList(c, "resource-sets", c.o.resourceSets, func(s *resourceSet) string { return s.id })
 }
