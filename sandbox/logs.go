@@ -755,25 +755,11 @@ func (l *eventLog) query(lq *logQuery) ([]*logEvent, bool) {
 // setLogLinks adds the self link and, when next is set, a next link that
 // carries every original parameter except since, after and limit.
 func (c *call) setLogLinks(next string, limit int) {
-	h := c.w.Header()
-	u := c.base + c.r.URL.EscapedPath()
-	self := u
-	if c.r.URL.RawQuery != "" {
-		self += "?" + linkEscaper.Replace(c.r.URL.RawQuery)
-	}
-	h.Add("Link", "<"+self+`>; rel="self"`)
+	u := c.addSelfLink()
 	if next == "" {
 		return
 	}
-	rest := c.r.URL.Query()
-	rest.Del("after")
-	rest.Del("limit")
-	rest.Del("since")
-	n := u + "?limit=" + strconv.Itoa(limit) + "&after=" + url.QueryEscape(next)
-	if len(rest) > 0 {
-		n += "&" + rest.Encode()
-	}
-	h.Add("Link", "<"+n+`>; rel="next"`)
+	c.addNextLink(u+"?limit="+strconv.Itoa(limit)+"&after="+url.QueryEscape(next), "after", "limit", "since")
 }
 
 // ---- filter ----

@@ -66,22 +66,34 @@ var linkEscaper = strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20", "\"", 
 // separate Link line with rel="next" carrying after, limit and every other
 // original parameter. URLs are absolute, built from the request's Host.
 func (c *call) setLinks(nextAfter string, limit int) {
-	h := c.w.Header()
+	u := c.addSelfLink()
+	if nextAfter == "" {
+		return
+	}
+	c.addNextLink(u+"?after="+url.QueryEscape(nextAfter)+"&limit="+strconv.Itoa(limit), "after", "limit")
+}
+
+// addSelfLink adds the Link line with rel="self" (the request's own URL) and
+// returns that URL without its query.
+func (c *call) addSelfLink() string {
 	u := c.base + c.r.URL.EscapedPath()
 	self := u
 	if c.r.URL.RawQuery != "" {
 		self += "?" + linkEscaper.Replace(c.r.URL.RawQuery)
 	}
-	h.Add("Link", "<"+self+`>; rel="self"`)
-	if nextAfter == "" {
-		return
-	}
+	c.w.Header().Add("Link", "<"+self+`>; rel="self"`)
+	return u
+}
+
+// addNextLink adds the Link line with rel="next": next (a URL with its
+// paging parameters) followed by every original parameter but drop.
+func (c *call) addNextLink(next string, drop ...string) {
 	rest := c.r.URL.Query()
-	rest.Del("after")
-	rest.Del("limit")
-	next := u + "?after=" + url.QueryEscape(nextAfter) + "&limit=" + strconv.Itoa(limit)
+	for _, k := range drop {
+		rest.Del(k)
+	}
 	if len(rest) > 0 {
 		next += "&" + rest.Encode()
 	}
-	h.Add("Link", "<"+next+`>; rel="next"`)
+	c.w.Header().Add("Link", "<"+next+`>; rel="next"`)
 }
