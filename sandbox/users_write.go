@@ -607,6 +607,13 @@ func errUserStatus() *apiError {
 		summary: "This operation is not allowed in the user's current status."}
 }
 
+// errLifecycleValidation is the 400 E0000001 whose summary and only cause
+// say why.
+func errLifecycleValidation(why string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: codeValidation,
+		summary: "Api validation failed: " + why, causes: []string{why}}
+}
+
 // lifecycleError is Okta's answer to op on a user in status, or nil when
 // the operation is allowed.
 func lifecycleError(op, status string) *apiError {
@@ -629,16 +636,12 @@ func lifecycleError(op, status string) *apiError {
 		if status == StatusActive {
 			return nil
 		}
-		return &apiError{status: http.StatusBadRequest, code: codeValidation,
-			summary: "Api validation failed: Cannot suspend a user that is not active",
-			causes:  []string{"Cannot suspend a user that is not active"}}
+		return errLifecycleValidation("Cannot suspend a user that is not active")
 	case "unsuspend":
 		if status == StatusSuspended {
 			return nil
 		}
-		return &apiError{status: http.StatusBadRequest, code: codeValidation,
-			summary: "Api validation failed: Cannot unsuspend a user that is not suspended",
-			causes:  []string{"Cannot unsuspend a user that is not suspended"}}
+		return errLifecycleValidation("Cannot unsuspend a user that is not suspended")
 	case "unlock":
 		if status == StatusLockedOut {
 			return nil
