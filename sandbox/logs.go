@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -706,9 +707,9 @@ func (l *eventLog) query(lq *logQuery) ([]*logEvent, bool) {
 		}
 		return lq.keywords == nil || e.matchQ(lq.keywords)
 	}
-	var page []*logEvent
 	if !lq.desc {
-		// First event at or after the lower bound (since, or just after the cursor).
+		// From the lower bound (since, or just after the cursor) up to
+		// until; polling has no upper bound.
 		var start int
 		if lq.after != nil {
 			k := lq.after
@@ -716,19 +717,11 @@ func (l *eventLog) query(lq *logQuery) ([]*logEvent, bool) {
 		} else {
 			start = sort.Search(len(list), func(i int) bool { return list[i].published.UnixMilli() >= lq.since })
 		}
-		for _, e := range list[start:] {
-			if !lq.polling && e.published.UnixMilli() > lq.until {
-				break
-			}
-			if !keep(e) {
-				continue
-			}
-			if len(page) == lq.limit {
-				return page, true
-			}
-			page = append(page, e)
+		end := len(list)
+		if !lq.polling {
+			end = max(start, sort.Search(len(list), func(i int) bool { return list[i].published.UnixMilli() > lq.until }))
 		}
-		return page, false
+		return takePage(nil, slices.Values(list[start:end]), lq.limit, keep)
 	}
 	// Descending: from just before the upper bound (until, or the cursor) down to since.
 	end := sort.Search(len(list), func(i int) bool { return list[i].published.UnixMilli() > lq.until })
@@ -736,20 +729,8 @@ func (l *eventLog) query(lq *logQuery) ([]*logEvent, bool) {
 		k := lq.after
 		end = min(end, sort.Search(len(list), func(i int) bool { return cmpPos(list[i], k.millis, k.seq) >= 0 }))
 	}
-	for i := end - 1; i >= 0; i-- {
-		e := list[i]
-		if e.published.UnixMilli() < lq.since {
-			break
-		}
-		if !keep(e) {
-			continue
-		}
-		if len(page) == lq.limit {
-			return page, true
-		}
-		page = append(page, e)
-	}
-	return page, false
+	start := min(end, sort.Search(len(list), func(i int) bool { return list[i].published.UnixMilli() >= lq.since }))
+	return takePage(nil, backward(list[start:end]), lq.limit, keep)
 }
 
 // setLogLinks adds the self link and, when next is set, a next link that

@@ -2,7 +2,9 @@ package sandbox
 
 import (
 	"errors"
+	"iter"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,17 +47,37 @@ func indexAfter(n int, id func(i int) string, after string) int {
 // admits more after it, else "".
 func pageAfter[T any](items []T, id func(T) string, after string, limit int, keep func(T) bool) (page []T, next string) {
 	start := indexAfter(len(items), func(i int) string { return id(items[i]) }, after)
-	page = make([]T, 0, min(limit, 256))
-	for _, it := range items[start:] {
+	page, more := takePage(make([]T, 0, min(limit, 256)), slices.Values(items[start:]), limit, keep)
+	if more {
+		next = id(page[len(page)-1])
+	}
+	return page, next
+}
+
+// takePage appends to page up to limit of the items seq yields that keep
+// admits; more says keep admits one more after them.
+func takePage[T any](page []T, seq iter.Seq[T], limit int, keep func(T) bool) (_ []T, more bool) {
+	for it := range seq {
 		if !keep(it) {
 			continue
 		}
 		if len(page) == limit {
-			return page, id(page[len(page)-1])
+			return page, true
 		}
 		page = append(page, it)
 	}
-	return page, ""
+	return page, false
+}
+
+// backward yields s from its last element to its first.
+func backward[T any](s []T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for i := len(s) - 1; i >= 0; i-- {
+			if !yield(s[i]) {
+				return
+			}
+		}
+	}
 }
 
 // linkEscaper keeps a raw query from breaking out of a Link header's <...>.
