@@ -125,6 +125,26 @@ func (c *call) findGroupOr404() *group {
 	return g
 }
 
+// findModifiableGroup resolves {id} and checks Okta lets what change it.
+// Caller holds Org.mu.
+func (c *call) findModifiableGroup(what string) *group {
+	g := c.findGroupOr404()
+	if g == nil || !c.groupModifiable(g, what) {
+		return nil
+	}
+	return g
+}
+
+// groupModifiable fails the call unless g is an OKTA_GROUP, the only type
+// what may change.
+func (c *call) groupModifiable(g *group, what string) bool {
+	if g.typ != GroupTypeOkta {
+		c.fail(errGroupNotModifiable(g, what))
+		return false
+	}
+	return true
+}
+
 // handleReplaceGroup is PUT /api/v1/groups/{id}: the whole profile.
 func handleReplaceGroup(c *call) {
 	var body groupWriteBody
@@ -134,12 +154,8 @@ func handleReplaceGroup(c *call) {
 	}
 	c.o.mu.Lock()
 	defer c.o.mu.Unlock()
-	g := c.findGroupOr404()
+	g := c.findModifiableGroup("update")
 	if g == nil {
-		return
-	}
-	if g.typ != GroupTypeOkta {
-		c.fail(errGroupNotModifiable(g, "update"))
 		return
 	}
 	p, aerr := groupProfile(&body)
@@ -162,12 +178,8 @@ func handleReplaceGroup(c *call) {
 func handleDeleteGroup(c *call) {
 	c.o.mu.Lock()
 	defer c.o.mu.Unlock()
-	g := c.findGroupOr404()
+	g := c.findModifiableGroup("delete")
 	if g == nil {
-		return
-	}
-	if g.typ != GroupTypeOkta {
-		c.fail(errGroupNotModifiable(g, "delete"))
 		return
 	}
 	ge := groupEntity(g)
@@ -196,8 +208,7 @@ func (c *call) memberCall(what string) (*group, *user) {
 		c.fail(errNotFound(uid, "User"))
 		return nil, nil
 	}
-	if g.typ != GroupTypeOkta {
-		c.fail(errGroupNotModifiable(g, what))
+	if !c.groupModifiable(g, what) {
 		return nil, nil
 	}
 	return g, u
