@@ -258,17 +258,7 @@ func handleListGroups(c *call) {
 // Caller holds Org.mu for reading.
 func (c *call) writeGroups(page []*group, next string, limit int, stats bool) {
 	jb := c.jsonBase()
-	var buf bytes.Buffer
-	buf.WriteByte('[')
-	for i, g := range page {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		g.appendJSON(&buf, jb, stats)
-	}
-	buf.WriteByte(']')
-	c.setLinks(next, limit)
-	c.reply(http.StatusOK, buf.Bytes())
+	c.replyPage(len(page), 0, next, limit, func(buf *bytes.Buffer, i int) { page[i].appendJSON(buf, jb, stats) })
 }
 
 // handleGetGroup is GET /api/v1/groups/{id}.

@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"iter"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -78,6 +80,23 @@ func backward[T any](s []T) iter.Seq[T] {
 			}
 		}
 	}
+}
+
+// replyPage answers a list page of n items as a JSON array, with its Link
+// headers; item appends the i-th, about size bytes (0: unknown).
+func (c *call) replyPage(n, size int, next string, limit int, item func(buf *bytes.Buffer, i int)) {
+	var buf bytes.Buffer
+	buf.Grow(n * size)
+	buf.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		item(&buf, i)
+	}
+	buf.WriteByte(']')
+	c.setLinks(next, limit)
+	c.reply(http.StatusOK, buf.Bytes())
 }
 
 // linkEscaper keeps a raw query from breaking out of a Link header's <...>.

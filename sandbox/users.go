@@ -341,18 +341,7 @@ func handleListUsers(c *call) {
 // Caller holds Org.mu for reading.
 func (c *call) writeUsers(page []*user, next string, limit int) {
 	jb := c.jsonBase()
-	var buf bytes.Buffer
-	buf.Grow(len(page) * 1100)
-	buf.WriteByte('[')
-	for i, u := range page {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		u.appendListJSON(&buf, jb)
-	}
-	buf.WriteByte(']')
-	c.setLinks(next, limit)
-	c.reply(http.StatusOK, buf.Bytes())
+	c.replyPage(len(page), 1100, next, limit, func(buf *bytes.Buffer, i int) { page[i].appendListJSON(buf, jb) })
 }
 
 // handleGetUser is GET /api/v1/users/{idOrLogin}.
