@@ -125,6 +125,9 @@ func (o *Org) applyFault(c *call, f Fault) bool {
 		}
 	}
 	if f.Drop {
+		// The client sees the connection end before this handler returns:
+		// the request is abandoned from here on (see MaxInFlight).
+		o.log.abandon(c.span)
 		dropConnection(c.w, status, body)
 		return true
 	}

@@ -29,6 +29,7 @@ type call struct {
 	params []string // path parameters, unescaped, in template order
 	base   string   // scheme://host of the request, for absolute links
 	bucket string   // rate-limit bucket: method + " " + path template
+	span   *span    // this request in the org's request log
 }
 
 // handlerFunc answers one routed request.
@@ -134,8 +135,10 @@ func newRouter() *router {
 // injected fault if one matches, check the SSWS token, route, count it
 // against its rate-limit bucket, and run the handler.
 func (o *Org) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	o.log.enter()
-	defer o.log.leave()
+	sp := o.log.enter()
+	// A request whose context ended while it was served was abandoned by
+	// its client (a normal request's context ends only after this returns).
+	defer func() { o.log.leave(sp, r.Context().Err() != nil) }()
 
 	var body []byte
 	if r.Body != nil {
@@ -152,7 +155,7 @@ func (o *Org) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Okta-Request-Id", o.newRequestID())
 	h.Set("Date", o.now().UTC().Format(http.TimeFormat))
 
-	c := &call{o: o, w: sw, r: r, base: baseURL(r)}
+	c := &call{o: o, w: sw, r: r, base: baseURL(r), span: sp}
 	rt, params := apiRouter.match(r.URL.EscapedPath())
 	isAPI := strings.HasPrefix(r.URL.Path, apiPrefix)
 	switch {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -18,22 +19,44 @@ type requestLog struct {
 	mu       sync.Mutex
 	entries  []*Request
 	inflight int
-	peak     int
+	// spans are the requests since New or ResetRequests, in the order of
+	// a logical clock (tick), for MaxInFlight.
+	spans []*span
+	tick  int
 }
 
-func (l *requestLog) enter() {
+// span is when one request was being served, on the log's clock; end is 0
+// while it is.
+type span struct {
+	start, end int
+	abandoned  bool // the client went away before the answer was complete
+}
+
+func (l *requestLog) enter() *span {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.inflight++
-	if l.inflight > l.peak {
-		l.peak = l.inflight
-	}
-	l.mu.Unlock()
+	l.tick++
+	sp := &span{start: l.tick}
+	l.spans = append(l.spans, sp)
+	return sp
 }
 
-func (l *requestLog) leave() {
+func (l *requestLog) leave(sp *span, abandoned bool) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.inflight--
-	l.mu.Unlock()
+	l.tick++
+	sp.end = l.tick
+	sp.abandoned = sp.abandoned || abandoned
+}
+
+// abandon marks a request the org itself gives up on (a dropped
+// connection) before the client can notice.
+func (l *requestLog) abandon(sp *span) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sp.abandoned = true
 }
 
 // add records r in arrival order and returns its entry.
@@ -75,20 +98,41 @@ func (o *Org) Requests() []Request {
 }
 
 // ResetRequests forgets the recorded requests and restarts MaxInFlight from
-// the number of requests in flight now.
+// the requests in flight now.
 func (o *Org) ResetRequests() {
 	l := &o.log
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.entries = nil
-	l.peak = l.inflight
+	l.spans = slices.DeleteFunc(l.spans, func(sp *span) bool { return sp.end != 0 })
 }
 
-// MaxInFlight is the peak number of concurrently served requests since New
-// or ResetRequests.
+// MaxInFlight is the peak number of requests served at once since New or
+// ResetRequests, leaving out requests the client abandoned (its context
+// ended before the answer was complete): a client that gives up on a
+// request frees its own slot at once, while the org may go on serving it
+// for a moment, so only requests a client saw through are held to the
+// client's concurrency limit.
 func (o *Org) MaxInFlight() int {
 	l := &o.log
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.peak
+	type edge struct{ at, delta int }
+	var edges []edge
+	for _, sp := range l.spans {
+		if sp.abandoned {
+			continue
+		}
+		edges = append(edges, edge{sp.start, 1})
+		if sp.end != 0 {
+			edges = append(edges, edge{sp.end, -1})
+		}
+	}
+	slices.SortFunc(edges, func(a, b edge) int { return a.at - b.at })
+	n, peak := 0, 0
+	for _, e := range edges {
+		n += e.delta
+		peak = max(peak, n)
+	}
+	return peak
 }

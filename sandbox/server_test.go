@@ -261,3 +261,28 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d requests recorded, want 160", got)
 	}
 }
+
+// TestMaxInFlightLeavesOutAbandoned: a request its client abandoned does
+// not count (the client freed its slot when it gave up); requests still
+// being served do.
+func TestMaxInFlightLeavesOutAbandoned(t *testing.T) {
+	t.Parallel()
+	o := &Org{}
+	a, b, c, d := o.log.enter(), o.log.enter(), o.log.enter(), o.log.enter()
+	o.log.leave(a, true) // abandoned while b, c and d were served
+	if got := o.MaxInFlight(); got != 3 {
+		t.Errorf("MaxInFlight %d, want 3 (b, c, d; not the abandoned a)", got)
+	}
+	o.log.leave(b, false)
+	o.log.leave(c, false)
+	e := o.log.enter()
+	if got := o.MaxInFlight(); got != 3 {
+		t.Errorf("MaxInFlight %d, want 3", got)
+	}
+	o.ResetRequests() // d and e are still in flight
+	if got := o.MaxInFlight(); got != 2 {
+		t.Errorf("MaxInFlight after reset %d, want 2 (the two in flight)", got)
+	}
+	o.log.leave(d, false)
+	o.log.leave(e, false)
+}
