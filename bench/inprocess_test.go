@@ -16,6 +16,7 @@ import (
 
 	"github.com/okta-mcp/okta-mcp/cli"
 	"github.com/okta-mcp/okta-mcp/confirm"
+	"github.com/okta-mcp/okta-mcp/internal/mcptest"
 	"github.com/okta-mcp/okta-mcp/okta"
 	"github.com/okta-mcp/okta-mcp/ratelimit"
 	"github.com/okta-mcp/okta-mcp/sandbox"
@@ -47,11 +48,7 @@ func inProcess(b *testing.B, s *sandbox.Server, methods ...string) *mcp.ClientSe
 	ob := new(server.Outbox)
 	srv := server.New(server.Options{Version: "bench", Tools: selected, Outbox: ob,
 		Deps: tools.Deps{Okta: func() (*okta.Client, error) { return c, nil }, Safety: tools.Safety{Sealer: confirm.NewSealer(nil)}}})
-	toServer, fromClient := io.Pipe()
-	toClient, fromServer := io.Pipe()
-	b.Cleanup(func() { fromClient.Close(); fromServer.Close() })
-	st := &server.StdioTransport{In: toServer, Out: fromServer, Outbox: ob}
-	ct := &mcp.IOTransport{Reader: toClient, Writer: fromClient}
+	st, ct := mcptest.StdioPipes(b, ob)
 	ctx := context.Background()
 	ss, err := srv.Connect(ctx, st, nil)
 	if err != nil {

@@ -97,41 +97,44 @@ const (
 // reactivate, deactivate and reset_password, where Okta accepts it.
 func (c *Client) Lifecycle(id, op string, sendEmail bool) *Write {
 	w := &Write{Method: "POST", Path: userPath(id, "/lifecycle/"+op)}
-	// The user API is looked up at send time: a refused service-app token
-	// replaces the SDK client (see do).
-	api := func() sdk.UserAPI { return c.api().UserAPI }
 	se := strconv.FormatBool(sendEmail)
 	switch op {
 	case OpActivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api().ActivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := c.api().UserAPI.ActivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpReactivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api().ReactivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := c.api().UserAPI.ReactivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpDeactivate:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, err := api().DeactivateUser(ctx, id).SendEmail(sendEmail).Execute()
+			_, err := c.api().UserAPI.DeactivateUser(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	case OpSuspend:
-		w.send = func(ctx context.Context) error { _, err := api().SuspendUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, err := c.api().UserAPI.SuspendUser(ctx, id).Execute(); return err }
 	case OpUnsuspend:
-		w.send = func(ctx context.Context) error { _, err := api().UnsuspendUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error {
+			_, err := c.api().UserAPI.UnsuspendUser(ctx, id).Execute()
+			return err
+		}
 	case OpUnlock:
-		w.send = func(ctx context.Context) error { _, err := api().UnlockUser(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error { _, err := c.api().UserAPI.UnlockUser(ctx, id).Execute(); return err }
 	case OpExpirePassword:
-		w.send = func(ctx context.Context) error { _, _, err := api().ExpirePassword(ctx, id).Execute(); return err }
+		w.send = func(ctx context.Context) error {
+			_, _, err := c.api().UserAPI.ExpirePassword(ctx, id).Execute()
+			return err
+		}
 	case OpResetPassword:
 		w.Query = map[string]string{"sendEmail": se}
 		w.send = func(ctx context.Context) error {
-			_, _, err := api().GenerateResetPasswordToken(ctx, id).SendEmail(sendEmail).Execute()
+			_, _, err := c.api().UserAPI.GenerateResetPasswordToken(ctx, id).SendEmail(sendEmail).Execute()
 			return err
 		}
 	default:

@@ -114,18 +114,12 @@ func preseal(o *Outbox) mcp.Middleware {
 	}
 }
 
-// encodeToolResult writes a successful result with JSON structured content
-// and one plain text content as the go-sdk would write it: the members in
-// the same order, the text HTML-escaped as encoding/json escapes it, the
-// structured content as it is (the tool encoder's output is compact,
-// HTML-escaped, valid JSON). Any other result (errors, input requests,
-// annotations, small results) is left to the go-sdk: ok is false.
-func encodeToolResult(r *mcp.CallToolResult) (b []byte, ok bool) {
-	return appendToolResult(nil, r)
-}
-
-// appendToolResult is encodeToolResult appending to dst, with room for the
-// line's last two bytes.
+// appendToolResult appends a successful result with JSON structured
+// content and one plain text content as the go-sdk would write it: the
+// members in the same order, the text HTML-escaped as encoding/json escapes
+// it, the structured content as it is (the tool encoder's output is
+// compact, HTML-escaped, valid JSON). Any other result (errors, input
+// requests, annotations, small results) is left to the go-sdk: ok is false.
 func appendToolResult(dst []byte, r *mcp.CallToolResult) (b []byte, ok bool) {
 	sc, isRaw := r.StructuredContent.(json.RawMessage)
 	if !isRaw || len(sc) < presealMin || r.IsError || r.InputRequests != nil || r.RequestState != "" || len(r.Content) != 1 {

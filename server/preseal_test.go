@@ -23,11 +23,11 @@ func structured(t testing.TB, v any) json.RawMessage {
 	return b
 }
 
-// checkPresealed holds encodeToolResult to the go-sdk's own encoding of the
+// checkPresealed holds appendToolResult to the go-sdk's own encoding of the
 // same result, byte for byte.
 func checkPresealed(t *testing.T, r *mcp.CallToolResult) {
 	t.Helper()
-	got, ok := encodeToolResult(r)
+	got, ok := appendToolResult(nil, r)
 	if !ok {
 		t.Fatalf("not presealed: %+v", r)
 	}
@@ -85,7 +85,7 @@ func TestEncodeToolResultLeavesOthers(t *testing.T) {
 		"input requests": {StructuredContent: big, Content: text(string(big)), InputRequests: mcp.InputRequestMap{"a": &mcp.ElicitParams{Message: "ok?"}}},
 	}
 	for name, r := range cases {
-		if b, ok := encodeToolResult(r); ok {
+		if b, ok := appendToolResult(nil, r); ok {
 			t.Errorf("%s: presealed as %.100s", name, b)
 		}
 	}

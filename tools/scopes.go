@@ -205,8 +205,8 @@ func opScope(op string) string {
 func minimalScopes(need []string) []string {
 	var out []string
 	for _, s := range need {
-		base, read := strings.CutSuffix(s, ".read")
-		if !slices.Contains(out, s) && !(read && slices.Contains(need, base+".manage")) {
+		impliedByAnother := slices.ContainsFunc(need, func(o string) bool { return o != s && HasScope([]string{o}, s) })
+		if !slices.Contains(out, s) && !impliedByAnother {
 			out = append(out, s)
 		}
 	}

@@ -108,7 +108,7 @@ func Start(t testing.TB, o Options) *Harness {
 		st, ct = mcp.NewInMemoryTransports()
 	} else {
 		opts.Outbox = new(server.Outbox)
-		st, ct = stdioPipes(t, opts.Outbox)
+		st, ct = StdioPipes(t, opts.Outbox)
 	}
 	srv := server.New(opts)
 	ctx := t.Context()
@@ -133,9 +133,10 @@ func Start(t testing.TB, o Options) *Harness {
 	return h
 }
 
-// stdioPipes connects the server's stdio transport and a client's IO
-// transport with two pipes, closed when the test ends.
-func stdioPipes(t testing.TB, ob *server.Outbox) (srv, client mcp.Transport) {
+// StdioPipes connects the server's stdio transport (with ob, which may be
+// nil) and a client's IO transport with two pipes, closed when the test
+// ends: a session as serve runs one, in the test process.
+func StdioPipes(t testing.TB, ob *server.Outbox) (srv, client mcp.Transport) {
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
 	t.Cleanup(func() {
